@@ -1,0 +1,38 @@
+# Two commands set up and check everything: `make book` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SHARED ?= ../shared/data-sources
+# Optional edition overrides, e.g. `make book PARTNER=CHN` or `make book PARAMS=params/kazakhstan-china.yml`
+PARTNER ?=
+PARAMS ?=
+BUILD_ARGS := $(if $(PARAMS),--params $(PARAMS)) $(if $(PARTNER),--partner $(PARTNER))
+
+.PHONY: book test data validate lint bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements.txt
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python --no-deps -e .
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/tradebook build $(BUILD_ARGS)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+data: $(STAMP)
+	$(BIN)/tradebook data --shared $(SHARED)
+
+validate: $(STAMP)
+	$(BIN)/tradebook validate
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+clean:
+	rm -rf _build

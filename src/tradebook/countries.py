@@ -1,0 +1,33 @@
+"""Country names and codes, from country_converter (never a hand-kept list)."""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+
+from .contract import WORLD, iso3_codes
+
+logging.getLogger("country_converter").setLevel(logging.ERROR)
+
+
+@cache
+def _converter():
+    import country_converter as coco
+
+    return coco.CountryConverter()
+
+
+@cache
+def to_iso3(name: str) -> str | None:
+    """ISO3 code of a country name, or None for aggregates and names it does not know."""
+    code = _converter().convert(name, to="ISO3", not_found="")
+    return code if isinstance(code, str) and code in iso3_codes() else None
+
+
+@cache
+def name(iso3: str) -> str:
+    """Short English name of an ISO3 code ('World' for WLD)."""
+    if iso3 == WORLD:
+        return "World"
+    found = _converter().convert(iso3, src="ISO3", to="name_short", not_found="")
+    return found if isinstance(found, str) and found else iso3

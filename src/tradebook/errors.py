@@ -1,0 +1,45 @@
+"""Errors about inputs, worded for the person who has to fix the file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one input: where it is and what was expected there."""
+
+    file: str
+    line: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        if self.column:
+            where += f": column '{self.column}'"
+        return f"{where}: {self.message}"
+
+
+class InputError(Exception):
+    """Bad input: carries every problem found so the CLI can print one line each."""
+
+    def __init__(self, problems: list[Problem] | Problem):
+        self.problems = problems if isinstance(problems, list) else [problems]
+        super().__init__(str(self.problems[0]))
+
+    @classmethod
+    def at(
+        cls, file: str | Path, message: str, line: int | None = None, column: str | None = None
+    ) -> InputError:
+        return cls(Problem(display_path(file), line, column, message))
+
+
+def display_path(path: str | Path) -> str:
+    """A path as the user typed it or relative to the working directory, for messages."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(p)

@@ -1,0 +1,79 @@
+"""Importers: official raw files → tidy CSV in data/. `build_data` rebuilds all of data/ from shared/."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .. import sources
+from ..contract import DATASETS, Dataset
+from ..errors import InputError
+from . import bns, cepii, eurostat, panel
+from .common import MergeReport, merge_into, sort_rows, write_csv
+
+
+@dataclass(frozen=True)
+class Importer:
+    """One source feeding one tidy file; `read` returns its rows and the raw files it read."""
+
+    source: sources.Source
+    dataset: Dataset
+    read: Callable[[Path], tuple[pd.DataFrame, list[Path]]]
+
+
+# In priority order: for the same key, a later importer's row replaces an earlier one's.
+IMPORTERS: list[Importer] = [
+    Importer(panel.SOURCE, DATASETS["trade"], panel.from_shared),
+    Importer(cepii.SOURCE, DATASETS["trade"], cepii.from_shared),
+    Importer(eurostat.SOURCE, DATASETS["trade"], eurostat.from_shared),
+    Importer(bns.SOURCE, DATASETS["trade"], bns.from_shared),
+]
+
+
+def build_data(shared: Path, data_dir: Path, log: Callable[[str], None] = print) -> None:
+    """Rebuild every importer-made file of data/ from the raw files, byte for byte reproducibly."""
+    shared, data_dir = Path(shared), Path(data_dir)
+    if not shared.is_dir():
+        raise InputError.at(shared, "folder of raw sources not found (expected ../shared/data-sources)")
+    frames: dict[str, list[pd.DataFrame]] = {}
+    provenance = []
+    for imp in IMPORTERS:
+        frame, raw_files = imp.read(shared)
+        log(f"{imp.source.id}: {len(frame)} rows from {len(raw_files)} file(s)")
+        frames.setdefault(imp.dataset.name, []).append(frame)
+        provenance.append(imp.source.with_files(raw_files, shared))
+    for name, parts in frames.items():
+        dataset = DATASETS[name]
+        merged = pd.concat(parts, ignore_index=True).drop_duplicates(list(dataset.key), keep="last")
+        write_csv(sort_rows(merged, dataset), data_dir / dataset.filename, dataset)
+        log(f"wrote {data_dir / dataset.filename} ({len(merged)} rows)")
+    sources.dump(provenance, data_dir / sources.FILENAME)
+    log(f"wrote {data_dir / sources.FILENAME} ({len(provenance)} sources)")
+
+
+def import_bns(path: Path, data_dir: Path) -> MergeReport:
+    """Merge a (newer) BNS workbook into data/trade.csv and record its checksum."""
+    frame = bns.read_workbook(path)
+    return _merge_and_record(frame, path, bns.SOURCE, DATASETS["trade"], data_dir)
+
+
+def _merge_and_record(
+    frame: pd.DataFrame, path: Path, source: sources.Source, dataset: Dataset, data_dir: Path
+) -> MergeReport:
+    """Merge rows into a tidy file and add the raw file's sha256 to its source in sources.yml."""
+    known = sources.load(data_dir)
+    entry = known.get(source.id, source)
+    files = [f for f in entry.files if Path(f["path"]).name != Path(path).name]
+    files.append({"path": Path(path).name, "sha256": sources.sha256(path)})
+    entry.files = files
+    known[source.id] = entry
+    report = merge_into(data_dir / dataset.filename, frame, dataset)
+    sources.dump(list(known.values()), data_dir / sources.FILENAME)
+    return report
+
+
+# `tradebook import KIND FILE`: each takes (file, data_dir) and returns what the merge did.
+IMPORT_COMMANDS: dict[str, Callable[[Path, Path], MergeReport]] = {"bns": import_bns}

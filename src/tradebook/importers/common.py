@@ -1,0 +1,86 @@
+"""What every importer shares: merge new rows into a tidy file by key, atomically, and say what changed."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..contract import Dataset
+from ..errors import InputError, Problem, display_path
+from ..validate import check
+
+
+@dataclass(frozen=True)
+class MergeReport:
+    added: int
+    changed: int
+    kept: int
+
+    def __str__(self) -> str:
+        return f"{self.added} rows added, {self.changed} changed, {self.kept} kept"
+
+
+def sort_rows(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
+    """The canonical row order: by key, so files diff cleanly and rebuild byte for byte."""
+    return frame.sort_values(list(dataset.key), kind="stable").reset_index(drop=True)
+
+
+def merge(existing: pd.DataFrame, new: pd.DataFrame, dataset: Dataset) -> tuple[pd.DataFrame, MergeReport]:
+    """Rows of `new` replace rows of `existing` with the same key; other existing rows are kept."""
+    key = list(dataset.key)
+    new = new.drop_duplicates(key, keep="last")
+    if existing.empty:
+        return sort_rows(new, dataset), MergeReport(len(new), 0, 0)
+    old, fresh = existing.set_index(key), new.set_index(key)
+    matched = fresh.index.isin(old.index)
+    values = [c for c in fresh.columns if c in old.columns]
+    differs = ~_same(old.loc[fresh.index[matched], values], fresh.loc[matched, values])
+    added, changed = int((~matched).sum()), int(differs.any(axis=1).sum())
+    out = sort_rows(pd.concat([existing[~old.index.isin(fresh.index)], new], ignore_index=True), dataset)
+    return out, MergeReport(added, changed, len(out) - added - changed)
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    a, b = a.astype(object), b.astype(object)
+    return (a == b) | (a.isna() & b.isna())
+
+
+def write_csv(frame: pd.DataFrame, path: Path, dataset: Dataset) -> None:
+    """Write via a temporary file and rename, so a failure never leaves a half-written file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cols = [c for c in (*dataset.columns, *dataset.optional) if c in frame.columns]
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            frame[cols].to_csv(fh, index=False, lineterminator="\n")
+        _, problems = check(Path(tmp), dataset)
+        if problems:
+            raise InputError(
+                [
+                    Problem(
+                        display_path(path),
+                        None,
+                        None,
+                        f"not written, the merged rows break the contract: {problems[0].message}",
+                    )
+                ]
+            )
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def merge_into(path: Path, new: pd.DataFrame, dataset: Dataset) -> MergeReport:
+    """Merge rows into a tidy file (created if absent) and replace it atomically."""
+    from ..validate import load
+
+    existing = load(dataset.name, path.parent) if path.exists() else new.iloc[0:0]
+    merged, report = merge(existing, new, dataset)
+    write_csv(merged, path, dataset)
+    return report

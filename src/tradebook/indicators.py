@@ -1,0 +1,90 @@
+"""Trade indicators from the tidy trade frame: levels, growth, CAGR, shares and ranks."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .contract import WORLD
+
+
+def bilateral(trade: pd.DataFrame, reporter: str, partner: str, currency: str = "USD") -> pd.DataFrame:
+    """Exports, imports and turnover by year (columns) as `reporter` reports them with `partner`."""
+    rows = trade[
+        (trade["reporter"] == reporter) & (trade["partner"] == partner) & (trade["currency"] == currency)
+    ]
+    wide = rows.pivot_table(index="year", columns="flow", values="value", aggfunc="sum")
+    wide = wide.reindex(columns=["export", "import"])
+    wide["turnover"] = wide["export"] + wide["import"]
+    wide.columns.name = None
+    return wide.dropna(how="all").sort_index()
+
+
+def yoy_growth(series: pd.Series) -> pd.Series:
+    """Growth on the previous calendar year; NaN where the previous year is missing."""
+    full = series.reindex(range(int(series.index.min()), int(series.index.max()) + 1))
+    return full.pct_change(fill_method=None).reindex(series.index)
+
+
+def cagr(series: pd.Series, start: int, end: int) -> float:
+    """Compound annual growth rate between the values of two years."""
+    if end <= start:
+        raise ValueError(f"CAGR needs end > start, got {start}–{end}")
+    first, last = float(series.loc[start]), float(series.loc[end])
+    if first <= 0 or last <= 0:
+        raise ValueError("CAGR needs positive values at both ends")
+    return (last / first) ** (1 / (end - start)) - 1
+
+
+def windows(years: pd.Index, breaks: list[int]) -> list[tuple[int, int]]:
+    """Consecutive (start, end) windows through the break years that the data covers."""
+    first, last = int(years.min()), int(years.max())
+    points = sorted({first, last, *(b for b in breaks if first < b < last)})
+    return [(a, b) for a, b in zip(points, points[1:], strict=False)]
+
+
+def partner_table(trade: pd.DataFrame, reporter: str) -> pd.DataFrame:
+    """Every partner's exports, imports and turnover by year, where the world total is also known."""
+    rows = trade[(trade["reporter"] == reporter) & (trade["currency"] == "USD")]
+    wide = rows.pivot_table(index=["year", "partner"], columns="flow", values="value", aggfunc="sum")
+    wide = wide.reindex(columns=["export", "import"]).fillna(0.0)
+    wide["turnover"] = wide["export"] + wide["import"]
+    wide.columns.name = None
+    world_years = wide.xs(WORLD, level="partner").index if WORLD in wide.index.get_level_values(1) else []
+    return wide[wide.index.get_level_values("year").isin(world_years)]
+
+
+def share_and_rank(trade: pd.DataFrame, reporter: str, partner: str) -> pd.DataFrame:
+    """The partner's share of the reporter's total trade and its rank by turnover, per year.
+
+    Only years with a world total and a full partner breakdown count; rank 1 is the largest partner.
+    """
+    table = partner_table(trade, reporter)
+    out = []
+    for year, block in table.groupby(level="year"):
+        block = block.droplevel("year")
+        world = block.loc[WORLD]
+        countries = block.drop(index=WORLD)
+        if partner not in countries.index or len(countries) < 20:
+            continue
+        ranks = countries["turnover"].rank(ascending=False, method="min")
+        row = {f"share_{f}": countries.loc[partner, f] / world[f] for f in ("export", "import", "turnover")}
+        row.update(
+            year=year,
+            rank=int(ranks.loc[partner]),
+            partners=len(countries),
+            leader=str(countries["turnover"].idxmax()),
+        )
+        out.append(row)
+    columns = ["year", "share_export", "share_import", "share_turnover", "rank", "partners", "leader"]
+    return pd.DataFrame(out, columns=columns).set_index("year")
+
+
+def top_partners(trade: pd.DataFrame, reporter: str, year: int, n: int = 10) -> pd.DataFrame:
+    """The n largest partners by turnover in a year with their share of the total."""
+    table = partner_table(trade, reporter)
+    block = table.xs(year, level="year")
+    world = block.loc[WORLD, "turnover"]
+    top = block.drop(index=WORLD).nlargest(n, "turnover").copy()
+    top["share"] = top["turnover"] / world
+    top.insert(0, "rank", range(1, len(top) + 1))
+    return top

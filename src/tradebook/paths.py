@@ -1,0 +1,22 @@
+"""Where the project's files are, found from the working directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def project_root(start: Path | None = None) -> Path:
+    """The nearest folder upwards holding `_config.yml` (the book's root)."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "_config.yml").is_file() and (folder / "notebooks").is_dir():
+            return folder
+    raise FileNotFoundError(f"no book found: no _config.yml with notebooks/ above {here}")
+
+
+def default_data_dir() -> Path:
+    return project_root() / "data"
+
+
+def default_shared_dir() -> Path:
+    return project_root().parent / "shared" / "data-sources"

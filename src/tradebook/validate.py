@@ -1,0 +1,229 @@
+"""Read a tidy CSV strictly and check it against the contract; every problem names file, line, column."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from .contract import DATASETS, Dataset
+from .errors import InputError, Problem, display_path
+
+READS_LOG = "TRADEBOOK_READS_LOG"
+MAX_PROBLEMS = 50
+
+
+def record_read(path: Path) -> None:
+    """Note that a notebook read this file, so the execution cache can key on it."""
+    log = os.environ.get(READS_LOG)
+    if log:
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"{path.resolve()}\n")
+
+
+def _read_records(path: Path, dataset: Dataset) -> tuple[list[str], list[list[str]], list[int]]:
+    """Header, records and the line number of each record; structural errors raise."""
+    name = display_path(path)
+    if not path.is_file():
+        raise InputError.at(path, "file not found")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise InputError.at(
+            path, f"not UTF-8 text (byte {err.start}); save the file as UTF-8", line
+        ) from None
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise InputError.at(path, f"file is empty; expected a header line: {','.join(dataset.columns)}", 1)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+        records, lines = [], []
+        for row in reader:
+            if not row:
+                continue
+            if len(row) != len(header):
+                raise InputError(
+                    Problem(
+                        name,
+                        reader.line_num,
+                        None,
+                        f"{len(row)} fields where the header has {len(header)}; "
+                        "is the line cut short or a value with a comma not quoted?",
+                    )
+                )
+            records.append(row)
+            lines.append(reader.line_num)
+    except csv.Error as err:
+        raise InputError.at(path, f"malformed CSV: {err}", reader.line_num) from None
+    return header, records, lines
+
+
+def _check_header(path: Path, header: list[str], dataset: Dataset) -> list[Problem]:
+    name = display_path(path)
+    expected = list(dataset.columns)
+    allowed = set(expected) | set(dataset.optional)
+    if len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
+        return [Problem(name, 1, None, f"not comma-separated; expected the header {','.join(expected)}")]
+    problems = [
+        Problem(name, 1, col, f"missing column; expected the header {','.join(expected)}")
+        for col in expected
+        if col not in header
+    ]
+    problems += [
+        Problem(name, 1, col, f"unexpected column; expected the header {','.join(expected)}")
+        for col in header
+        if col not in allowed
+    ]
+    if not problems and [c for c in header if c in expected] != expected:
+        problems.append(Problem(name, 1, None, f"columns out of order; expected {','.join(expected)}"))
+    return problems
+
+
+def _parse_numbers(frame: pd.DataFrame, lines: list[int], path: Path, dataset: Dataset) -> list[Problem]:
+    """Turn number columns into numbers in place; text, blanks, NaN and ∞ are problems."""
+    problems = []
+    name = display_path(path)
+    for col in (*dataset.integer, *dataset.number):
+        if col not in frame:
+            continue
+        optional = col in dataset.optional
+        parsed = []
+        for text, line in zip(frame[col], lines, strict=True):
+            value = _to_number(text, integer=col in dataset.integer)
+            if value is None and not (optional and text == ""):
+                kind = "a whole number" if col in dataset.integer else "a number (no thousands separators)"
+                problems.append(Problem(name, line, col, f"expected {kind}, got {text!r}"))
+            parsed.append(value)
+        frame[col] = pd.array(parsed, dtype="Int64" if col in dataset.integer else "Float64")
+    return problems
+
+
+def _to_number(text: str, integer: bool) -> float | int | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    if not math.isfinite(value):
+        return None
+    if integer:
+        return int(value) if value.is_integer() and "." not in text else None
+    return value
+
+
+def _schema_problems(frame: pd.DataFrame, lines: list[int], path: Path, dataset: Dataset) -> list[Problem]:
+    name = display_path(path)
+    typed = frame.astype({c: "int64" for c in dataset.integer if c in frame})
+    typed = typed.astype({c: "float64" for c in dataset.number if c in frame})
+    try:
+        dataset.schema.validate(typed, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        cases = err.failure_cases
+        problems = []
+        for case in cases.itertuples():
+            line = lines[int(case.index)] if pd.notna(case.index) else None
+            problems.append(
+                Problem(name, line, case.column, f"expected {case.check}, got {case.failure_case!r}")
+            )
+        return problems
+    return []
+
+
+def _duplicate_problems(frame: pd.DataFrame, lines: list[int], path: Path, dataset: Dataset) -> list[Problem]:
+    key = list(dataset.key)
+    dup = frame.duplicated(key, keep=False)
+    if not dup.any():
+        return []
+    name = display_path(path)
+    problems = []
+    first_line: dict[tuple, int] = {}
+    for idx in frame.index[dup]:
+        k = tuple(frame.loc[idx, key])
+        if k in first_line:
+            problems.append(
+                Problem(
+                    name,
+                    lines[idx],
+                    None,
+                    f"duplicate key ({', '.join(map(str, k))}) for {', '.join(key)}; "
+                    f"first seen on line {first_line[k]}",
+                )
+            )
+        else:
+            first_line[k] = lines[idx]
+    return problems
+
+
+def check(path: Path, dataset: Dataset) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Parse and check one file; the frame is returned only when there is no problem."""
+    try:
+        header, records, lines = _read_records(path, dataset)
+    except InputError as err:
+        return None, err.problems
+    problems = _check_header(path, header, dataset)
+    if problems:
+        return None, problems
+    frame = pd.DataFrame(records, columns=header, dtype=object)
+    frame = frame[[c for c in (*dataset.columns, *dataset.optional) if c in frame]]
+    problems = _parse_numbers(frame, lines, path, dataset)
+    if problems:
+        return None, problems
+    problems = _schema_problems(frame, lines, path, dataset) + _duplicate_problems(
+        frame, lines, path, dataset
+    )
+    if problems:
+        return None, problems
+    out = frame.astype({c: "int64" for c in dataset.integer if c in frame})
+    out = out.astype({c: "float64" for c in dataset.number if c in frame})
+    out.attrs["lines"] = lines
+    return out, []
+
+
+def load(name: str, data_dir: Path) -> pd.DataFrame:
+    """The validated frame of data/<name>.csv; raises InputError listing every problem."""
+    dataset = DATASETS[name]
+    path = Path(data_dir) / dataset.filename
+    record_read(path)
+    frame, problems = check(path, dataset)
+    if problems:
+        raise InputError(problems[:MAX_PROBLEMS])
+    return frame
+
+
+def _unknown_sources(frame: pd.DataFrame, path: Path, known: set[str]) -> list[Problem]:
+    lines = frame.attrs["lines"]
+    bad = ~frame["source"].isin(known)
+    return [
+        Problem(
+            display_path(path), lines[i], "source", f"unknown source id {s!r}; expected an id in sources.yml"
+        )
+        for i, s in frame.loc[bad, "source"].items()
+    ][:MAX_PROBLEMS]
+
+
+def validate_all(data_dir: Path) -> list[Problem]:
+    """Every problem in every input under data_dir; an empty list means the book may be built."""
+    from . import sources
+
+    data_dir = Path(data_dir)
+    known, problems = sources.check(data_dir / sources.FILENAME)
+    for dataset in DATASETS.values():
+        path = data_dir / dataset.filename
+        frame, found = check(path, dataset)
+        problems += found
+        if frame is not None and "source" in frame and known:
+            problems += _unknown_sources(frame, path, set(known))
+    for extra in EXTRA_CHECKS:
+        problems += extra(data_dir, set(known))
+    return problems
+
+
+# Checks of inputs that are not tidy CSV (e.g. claims.yml): each takes (data_dir, source ids).
+EXTRA_CHECKS: list = []
