@@ -1,0 +1,84 @@
+"""Shared test fixtures: the raw shared files (skipped where absent), notebook runs, built books."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data-sources"
+FIXTURES = Path(__file__).parent / "fixtures"
+TRADEBOOK = [sys.executable, "-m", "tradebook.cli"]
+
+needs_shared = pytest.mark.skipif(
+    not SHARED.is_dir(), reason="../shared/data-sources is not beside this clone (it is in CI)"
+)
+
+
+def glued(path: Path) -> dict[str, object]:
+    """The values a notebook glued (myst_nb.glue), read back from its outputs."""
+    nb = nbformat.read(path, as_version=4)
+    found = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                text = out["data"].get("text/plain", "")
+                try:
+                    found[name] = json.loads(text.replace("'", '"')) if text[:1] in "'\"" else eval(text)  # noqa: S307
+                except Exception:  # noqa: BLE001 - keep the repr of anything not a literal
+                    found[name] = text
+    return found
+
+
+def run_notebook(name: str, tmp_path: Path, **parameters) -> dict[str, object]:
+    """Execute notebooks/<name>.ipynb with papermill as the build does; return its glued values."""
+    out = tmp_path / f"{name}-out.ipynb"
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / f"{name}.ipynb"), str(out), parameters=parameters,
+        cwd=str(ROOT / "notebooks"), kernel_name="python3", progress_bar=False,
+    )
+    return glued(out)
+
+
+def copy_project(dest: Path) -> Path:
+    """A copy of the tracked project files, to build or break without touching this checkout."""
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
+                           text=True, check=True).stdout.split()
+    for rel in files:
+        src = ROOT / rel
+        if src.is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
+    return dest
+
+
+def tradebook(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([*TRADEBOOK, *args], cwd=cwd, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory) -> Path:
+    """The default edition built once from a copy of the project; returns the project copy."""
+    project = copy_project(tmp_path_factory.mktemp("book"))
+    proc = tradebook("build", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    return project
+
+
+def page_text(html_file: Path) -> str:
+    """The visible text of a built page, whitespace collapsed, for number checks."""
+    import html
+    import re
+
+    raw = html_file.read_text(encoding="utf-8")
+    raw = raw[raw.find("<main"):] if "<main" in raw else raw
+    text = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", raw, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", text)))
