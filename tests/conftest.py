@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import ast
 import shutil
 import subprocess
 import sys
@@ -28,12 +28,13 @@ def glued(path: Path) -> dict[str, object]:
     found = {}
     for cell in nb.cells:
         for out in cell.get("outputs", []):
-            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                text = out["data"].get("text/plain", "")
+            scrap = out.get("metadata", {}).get("scrapbook", {})
+            if scrap.get("name"):
+                name = scrap["name"]
+                text = out["data"].get(scrap.get("mime_prefix", "") + "text/plain", "")
                 try:
-                    found[name] = json.loads(text.replace("'", '"')) if text[:1] in "'\"" else eval(text)  # noqa: S307
-                except Exception:  # noqa: BLE001 - keep the repr of anything not a literal
+                    found[name] = ast.literal_eval(text)
+                except (ValueError, SyntaxError):  # not a literal (e.g. a figure): keep its repr
                     found[name] = text
     return found
 
@@ -42,16 +43,21 @@ def run_notebook(name: str, tmp_path: Path, **parameters) -> dict[str, object]:
     """Execute notebooks/<name>.ipynb with papermill as the build does; return its glued values."""
     out = tmp_path / f"{name}-out.ipynb"
     papermill.execute_notebook(
-        str(ROOT / "notebooks" / f"{name}.ipynb"), str(out), parameters=parameters,
-        cwd=str(ROOT / "notebooks"), kernel_name="python3", progress_bar=False,
+        str(ROOT / "notebooks" / f"{name}.ipynb"),
+        str(out),
+        parameters=parameters,
+        cwd=str(ROOT / "notebooks"),
+        kernel_name="python3",
+        progress_bar=False,
     )
     return glued(out)
 
 
 def copy_project(dest: Path) -> Path:
     """A copy of the tracked project files, to build or break without touching this checkout."""
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
-                           text=True, check=True).stdout.split()
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
     for rel in files:
         src = ROOT / rel
         if src.is_file():
@@ -79,6 +85,6 @@ def page_text(html_file: Path) -> str:
     import re
 
     raw = html_file.read_text(encoding="utf-8")
-    raw = raw[raw.find("<main"):] if "<main" in raw else raw
+    raw = raw[raw.find("<main") :] if "<main" in raw else raw
     text = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", raw, flags=re.S)
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", text)))

@@ -98,7 +98,11 @@ def check(path: Path) -> tuple[dict[str, Source], list[Problem]]:
                 Problem(name, line_of(entry, "caveats"), "caveats", "expected a list of sentences")
             )
             continue
-        sources[str(sid)] = Source(id=str(sid), **{k: entry[k] for k in REQUIRED})
+        plain = {k: entry[k] for k in REQUIRED} | {
+            "files": [dict(f) for f in entry["files"]],
+            "caveats": list(entry["caveats"]),
+        }
+        sources[str(sid)] = Source(id=str(sid), **plain)
     return sources, problems
 
 

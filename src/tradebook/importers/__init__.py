@@ -66,9 +66,12 @@ def _merge_and_record(
     """Merge rows into a tidy file and add the raw file's sha256 to its source in sources.yml."""
     known = sources.load(data_dir)
     entry = known.get(source.id, source)
-    files = [f for f in entry.files if Path(f["path"]).name != Path(path).name]
-    files.append({"path": Path(path).name, "sha256": sources.sha256(path)})
-    entry.files = files
+    digest = sources.sha256(path)
+    same_name = [f for f in entry.files if Path(f["path"]).name == Path(path).name]
+    if same_name:
+        same_name[0]["sha256"] = digest
+    else:
+        entry.files.append({"path": Path(path).name, "sha256": digest})
     known[source.id] = entry
     report = merge_into(data_dir / dataset.filename, frame, dataset)
     sources.dump(list(known.values()), data_dir / sources.FILENAME)
