@@ -125,6 +125,8 @@ def _execute(source: str, target: str, parameters: dict[str, Any], cwd: str) -> 
     with tempfile.NamedTemporaryFile("r", suffix=".reads", delete=False) as fh:
         reads_log = fh.name
     os.environ[READS_LOG] = reads_log
+    sys.stdout.write(f"  running  {Path(source).name} …\n")
+    sys.stdout.flush()
     quiet = os.open(os.devnull, os.O_WRONLY)
     os.dup2(quiet, 2)  # kernels inherit stderr; their start-up chatter is not the user's business
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")

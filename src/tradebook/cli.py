@@ -1,9 +1,8 @@
-"""The `tradebook` command: build, validate, import, data. Errors are one line each, never a traceback."""
+"""The `tradebook` command: build, validate, import, editions, data. Errors are one line each, no traceback."""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -12,85 +11,20 @@ from .paths import project_root
 
 
 def _edition(args: argparse.Namespace, root: Path):
+    """The edition the command line asks for, checked before anything runs."""
     from . import params
 
-    folder = root / "params"
-    if args.params:
-        path = Path(args.params)
-    elif args.partner:
-        path = params.find_for_partner(folder, args.partner) or folder / params.DEFAULT
-    else:
-        path = folder / params.DEFAULT
-    edition = params.load(path)
-    origin: dict[str, str] = {}
-    overrides = {}
+    overrides: dict[str, tuple[object, str]] = {}
     for assignment in args.param or []:
         key, value = params.parse_assignment(assignment)
-        overrides[key], origin[key] = value, f"-p {key}"
-    for flag, key in (
-        ("partner", "partner"),
-        ("start_year", "start_year"),
-        ("end_year", "end_year"),
-        ("data_dir", "data_dir"),
-    ):
-        value = getattr(args, flag)
+        overrides[key] = (value, f"-p {key}")
+    for key in ("partner", "start_year", "end_year", "data_dir"):
+        value = getattr(args, key)
         if value is not None:
-            overrides[key], origin[key] = value, f"--{flag.replace('_', '-')}"
-    if "partner" in overrides:
-        overrides["partner"] = str(overrides["partner"]).upper()
-        if str(edition.parameters.get("partner", "")).upper() != overrides["partner"]:
-            edition.slug = f"kazakhstan-{overrides['partner'].lower()}"
-            edition.default = False
-            from .countries import name
-
-            edition.title = f"Kazakhstan and {name(overrides['partner'])}: trade and investment"
-    edition.parameters.update(overrides)
-    data_dir = Path(edition.parameters.get("data_dir") or root / "data").resolve()
-    # Notebooks run in notebooks/: a relative path keeps machine-specific folders out of the book.
-    edition.parameters["data_dir"] = os.path.relpath(data_dir, root / "notebooks")
-    _check_edition(edition, origin, root)
+            overrides[key] = (value, "--" + key.replace("_", "-"))
+    edition = params.resolve(root, args.params, overrides)
+    params.check(edition, root)
     return edition
-
-
-def _check_edition(edition, origin: dict[str, str], root: Path) -> None:
-    from . import build, params, validate
-    from .contract import iso3_codes
-
-    declared: dict[str, str] = {}
-    for nb in build.toc_notebooks(root):
-        declared.update(build.declared_parameters(nb))
-    params.check_types(edition, declared, origin)
-    data_dir = root / "notebooks" / edition.parameters["data_dir"]
-    if not data_dir.is_dir():
-        raise InputError.at(
-            origin.get("data_dir", edition.source), "expected a folder of data files", column="data_dir"
-        )
-    for key in ("partner", "reporter"):
-        code = edition.parameters.get(key)
-        if code is not None and code not in iso3_codes():
-            raise InputError.at(
-                origin.get(key, edition.source),
-                f"expected an ISO3 country code, got {code!r}",
-                edition.lines.get(key),
-                key,
-            )
-    partner = edition.parameters.get("partner")
-    if partner:
-        trade, problems = validate.check(data_dir / "trade.csv", validate.DATASETS["trade"])
-        if trade is not None and not ((trade["partner"] == partner) | (trade["reporter"] == partner)).any():
-            raise InputError.at(
-                origin.get("partner", edition.source),
-                f"no trade data at all for partner {partner} in {display_path(data_dir)}",
-                edition.lines.get("partner"),
-                "partner",
-            )
-    start, end = edition.parameters.get("start_year"), edition.parameters.get("end_year")
-    if isinstance(start, int) and isinstance(end, int) and end <= start:
-        raise InputError.at(
-            origin.get("end_year", edition.source),
-            f"expected end_year after start_year ({start}), got {end}",
-            column="end_year",
-        )
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -133,11 +67,29 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line (like every other error here), not usage + error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"error: {self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
+def cmd_editions(args: argparse.Namespace) -> int:
+    from . import build, params
+
+    root = project_root()
+    for path in sorted((root / "params").glob("*.yml")):
+        edition = params.load(path)
+        target = display_path(build.target_dir(root, edition))
+        print(f"{path.name:28} partner {edition.parameters.get('partner', '?'):4} → {target}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     from .importers import IMPORT_COMMANDS
 
-    top = argparse.ArgumentParser(prog="tradebook", description=__doc__.splitlines()[0])
-    sub = top.add_subparsers(dest="command", required=True)
+    top = Parser(prog="tradebook", description=__doc__.splitlines()[0])
+    sub = top.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     b = sub.add_parser("build", help="validate the data, execute the notebooks and render the book")
     b.add_argument("--params", metavar="FILE", help="edition file (default params/kazakhstan-italy.yml)")
@@ -160,6 +112,9 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("file", help="the file to import")
     i.add_argument("--data-dir", metavar="DIR")
     i.set_defaults(func=cmd_import)
+
+    e = sub.add_parser("editions", help="list the editions in params/ and where each is built")
+    e.set_defaults(func=cmd_editions)
 
     d = sub.add_parser("data", help="rebuild data/ from the raw official files in ../shared/data-sources")
     d.add_argument("--shared", metavar="DIR")

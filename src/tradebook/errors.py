@@ -14,11 +14,12 @@ class Problem:
     line: int | None
     column: str | None
     message: str
+    label: str = "column"  # what `column` names: a CSV column, a YAML field, a parameter
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         if self.column:
-            where += f": column '{self.column}'"
+            where += f": {self.label} '{self.column}'"
         return f"{where}: {self.message}"
 
 
@@ -31,9 +32,14 @@ class InputError(Exception):
 
     @classmethod
     def at(
-        cls, file: str | Path, message: str, line: int | None = None, column: str | None = None
+        cls,
+        file: str | Path,
+        message: str,
+        line: int | None = None,
+        column: str | None = None,
+        label: str = "column",
     ) -> InputError:
-        return cls(Problem(display_path(file), line, column, message))
+        return cls(Problem(display_path(file), line, column, message, label))
 
 
 def display_path(path: str | Path) -> str:

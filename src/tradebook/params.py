@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,7 @@ class Edition:
     source: str
     default: bool = False
     lines: dict[str, int] = field(default_factory=dict)
+    origin: dict[str, str] = field(default_factory=dict)
 
 
 def load(path: Path) -> Edition:
@@ -74,8 +76,8 @@ def find_for_partner(folder: Path, partner: str) -> Path | None:
 
 def parse_assignment(text: str) -> tuple[str, Any]:
     """`NAME=VALUE` from the command line; the value is read as YAML (2024 → int, a,b → str)."""
-    if "=" not in text:
-        raise InputError.at("command line", f"expected NAME=VALUE, got {text!r}", column=text)
+    if "=" not in text or not text.split("=", 1)[0].strip():
+        raise InputError.at("-p", f"expected NAME=VALUE, got {text!r}", label="parameter")
     name, value = text.split("=", 1)
     try:
         parsed = yaml.safe_load(value) if value else ""
@@ -84,17 +86,74 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     return name.strip(), parsed
 
 
-def check_types(edition: Edition, declared: dict[str, str], origin: dict[str, str]) -> None:
-    """Refuse a parameter no notebook declares, or a value of the wrong type, naming where it came from."""
+def resolve(root: Path, params_file: str | None, overrides: dict[str, tuple[Any, str]]) -> Edition:
+    """The edition to build: a params file (or the one for an overridden partner) plus overrides.
+
+    `overrides` maps a parameter to (value, where it came from, e.g. "--partner" or "-p end_year").
+    """
+    folder = root / "params"
+    partner = overrides.get("partner", (None, ""))[0]
+    if params_file:
+        path = Path(params_file)
+    elif partner:
+        path = find_for_partner(folder, str(partner)) or folder / DEFAULT
+    else:
+        path = folder / DEFAULT
+    edition = load(path)
+    edition.origin = {key: where for key, (_, where) in overrides.items()}
+    if partner is not None:
+        overrides["partner"] = (str(partner).upper(), overrides["partner"][1])
+        if str(edition.parameters.get("partner", "")).upper() != str(partner).upper():
+            from .countries import name
+
+            edition.slug, edition.default = f"kazakhstan-{str(partner).lower()}", False
+            edition.title = f"Kazakhstan and {name(str(partner).upper())}: trade and investment"
+    edition.parameters.update({key: value for key, (value, _) in overrides.items()})
+    data_dir = Path(edition.parameters.get("data_dir") or root / "data").resolve()
+    # Notebooks run in notebooks/: a relative path keeps machine-specific folders out of the book.
+    edition.parameters["data_dir"] = os.path.relpath(data_dir, root / "notebooks")
+    return edition
+
+
+def check(edition: Edition, root: Path) -> None:
+    """Refuse what would fail later or mislead: unknown or mistyped parameters, absent data, a bad pair."""
+    from . import build, validate
+    from .contract import iso3_codes
+
+    declared: dict[str, str] = {}
+    for nb in build.toc_notebooks(root):
+        declared.update(build.declared_parameters(nb))
     for key, value in edition.parameters.items():
-        where = origin.get(key, edition.source)
-        line = edition.lines.get(key) if where == edition.source else None
         if key not in declared:
             known = ", ".join(sorted(declared))
-            raise InputError.at(where, f"unknown notebook parameter; expected one of {known}", line, key)
-        expected = declared[key]
-        if not _matches(value, expected):
-            raise InputError.at(where, f"expected {expected}, got {value!r}", line, key)
+            _refuse(edition, key, f"unknown notebook parameter; expected one of {known}")
+        if not _matches(value, declared[key]):
+            _refuse(edition, key, f"expected {_describe(declared[key])}, got {value!r}")
+    data_dir = (root / "notebooks" / edition.parameters["data_dir"]).resolve()
+    if not data_dir.is_dir():
+        _refuse(edition, "data_dir", f"expected a folder of data files, {display_path(data_dir)} is not one")
+    for key in ("partner", "reporter"):
+        code = edition.parameters.get(key)
+        if code is not None and code not in iso3_codes():
+            _refuse(edition, key, f"expected an ISO 3166 alpha-3 country code, got {code!r}")
+    start, end = edition.parameters.get("start_year"), edition.parameters.get("end_year")
+    if isinstance(start, int) and isinstance(end, int) and end <= start:
+        _refuse(edition, "end_year", f"expected a year after start_year ({start}), got {end}")
+    partner = edition.parameters.get("partner")
+    trade, _ = validate.check(data_dir / "trade.csv", validate.DATASETS["trade"])
+    if partner and trade is not None and not trade[["reporter", "partner"]].isin([partner]).any().any():
+        _refuse(edition, "partner", f"no trade data at all for {partner} in {display_path(data_dir)}")
+
+
+def _refuse(edition: Edition, key: str, message: str) -> None:
+    where = edition.origin.get(key, edition.source)
+    line = edition.lines.get(key) if where == edition.source else None
+    raise InputError.at(where, message, line, key, label="parameter")
+
+
+def _describe(type_name: str) -> str:
+    optional = re.fullmatch(r"Optional\[(\w+)\]", type_name)
+    return f"{optional.group(1)} or None" if optional else type_name
 
 
 def _matches(value: Any, type_name: str) -> bool:

@@ -45,6 +45,9 @@ def _read_records(path: Path, dataset: Dataset) -> tuple[list[str], list[list[st
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
+        header_problems = _check_header(path, header, dataset)
+        if header_problems:
+            raise InputError(header_problems)
         records, lines = [], []
         for row in reader:
             if not row:
@@ -167,9 +170,6 @@ def check(path: Path, dataset: Dataset) -> tuple[pd.DataFrame | None, list[Probl
         header, records, lines = _read_records(path, dataset)
     except InputError as err:
         return None, err.problems
-    problems = _check_header(path, header, dataset)
-    if problems:
-        return None, problems
     frame = pd.DataFrame(records, columns=header, dtype=object)
     frame = frame[[c for c in (*dataset.columns, *dataset.optional) if c in frame]]
     problems = _parse_numbers(frame, lines, path, dataset)

@@ -60,6 +60,21 @@ def import_bns(path: Path, data_dir: Path) -> MergeReport:
     return _merge_and_record(frame, path, bns.SOURCE, DATASETS["trade"], data_dir)
 
 
+def _csv_importer(module) -> Callable[[Path, Path], MergeReport]:
+    """`tradebook import` for a module whose `read(path)` parses one CSV in the publisher's layout."""
+
+    def run(path: Path, data_dir: Path) -> MergeReport:
+        try:
+            frame = module.read(path)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as err:
+            reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+            raise InputError.at(path, f"not a {module.SOURCE.citation} CSV file: {reason}") from None
+        return _merge_and_record(frame, path, module.SOURCE, DATASETS["trade"], data_dir)
+
+    run.__doc__ = f"Merge a {module.SOURCE.citation} CSV into data/trade.csv."
+    return run
+
+
 def _merge_and_record(
     frame: pd.DataFrame, path: Path, source: sources.Source, dataset: Dataset, data_dir: Path
 ) -> MergeReport:
@@ -79,4 +94,8 @@ def _merge_and_record(
 
 
 # `tradebook import KIND FILE`: each takes (file, data_dir) and returns what the merge did.
-IMPORT_COMMANDS: dict[str, Callable[[Path, Path], MergeReport]] = {"bns": import_bns}
+IMPORT_COMMANDS: dict[str, Callable[[Path, Path], MergeReport]] = {
+    "bns": import_bns,
+    "eurostat": _csv_importer(eurostat),
+    "panel": _csv_importer(panel),
+}

@@ -1,0 +1,86 @@
+"""Rebuilds: the execution cache keys on data, a new year of data reaches the book, failures are not cached."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import nbformat
+import pytest
+from conftest import ROOT, copy_project, page_text, tradebook
+
+from tradebook import indicators
+from tradebook.chapter import load_trade
+
+
+def statuses(stdout: str) -> dict[str, str]:
+    """notebook → executed | reused, from the build's progress lines."""
+    return {
+        m.group(2): m.group(1) for m in re.finditer(r"^\s+(executed|reused)\s+(\S+\.ipynb)", stdout, re.M)
+    }
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    project = copy_project(tmp_path_factory.mktemp("rebuild"))
+    first = tradebook("build", cwd=project)
+    assert first.returncode == 0, first.stderr
+    assert set(statuses(first.stdout).values()) == {"executed"}
+    return project
+
+
+@pytest.mark.xdist_group("rebuild")
+def test_a_rebuild_with_nothing_changed_executes_nothing(project):
+    html = (project / "_build/html/notebooks/intro.html").read_bytes()
+    again = tradebook("build", cwd=project)
+    assert again.returncode == 0, again.stderr
+    assert set(statuses(again.stdout).values()) == {"reused"}
+    assert "0 executed" in again.stdout.splitlines()[-1]
+    assert (project / "_build/html/notebooks/intro.html").read_bytes() == html
+
+
+@pytest.mark.xdist_group("rebuild")
+def test_next_years_rows_reach_the_headlines_without_editing_a_notebook(project):
+    trade = load_trade(ROOT / "data")
+    pair = indicators.bilateral(trade, "KAZ", "ITA")
+    year = int(pair.index.max()) + 1
+    exports, imports = 21_000_000_000.0, 1_500_000_000.0  # a synthetic next year, for this test only
+    with open(project / "data/trade.csv", "a", encoding="utf-8") as fh:
+        fh.write(f"{year},KAZ,ITA,export,{exports},USD,wits-bns-panel\n")
+        fh.write(f"{year},KAZ,ITA,import,{imports},USD,wits-bns-panel\n")
+    proc = tradebook("build", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    done = statuses(proc.stdout)
+    assert done["intro.ipynb"] == "executed" and done["trade_growth.ipynb"] == "executed"
+    unaffected = [nb for nb, status in done.items() if status == "reused"]
+    for nb in unaffected:  # a reused notebook must not have read trade.csv
+        meta = json.loads(
+            (project / "_build/.cache/kazakhstan-italy" / nb.removesuffix(".ipynb") / "key.json").read_text()
+        )
+        assert not any(p.endswith("trade.csv") for p in meta["reads"])
+    intro = page_text(project / "_build/html/notebooks/intro.html")
+    growth = (exports + imports) / pair["turnover"].iloc[-1] - 1
+    assert f"In {year} Kazakhstan reported goods trade with Italy" in intro
+    assert f"US$ {(exports + imports) / 1e9:,.1f} billion" in intro
+    assert f"{growth:+.1%} on {year - 1}" in intro
+
+
+@pytest.mark.xdist_group("rebuild")
+def test_a_failing_notebook_stops_the_build_and_is_not_cached(project):
+    html_before = (project / "_build/html/notebooks/trade_growth.html").read_bytes()
+    path = project / "notebooks/trade_growth.ipynb"
+    good = path.read_bytes()
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell('raise RuntimeError("deliberate failure for the test")'))
+    nbformat.write(nb, path)
+    failed = tradebook("build", cwd=project)
+    assert failed.returncode == 1
+    assert "trade_growth.ipynb failed: RuntimeError: deliberate failure for the test" in failed.stderr
+    assert (project / "_build/html/notebooks/trade_growth.html").read_bytes() == html_before
+    again = tradebook("build", cwd=project)
+    assert again.returncode == 1 and statuses(again.stdout).get("trade_growth.ipynb") is None
+    assert "running  trade_growth.ipynb" in again.stdout  # executed again: the failure was not cached
+    path.write_bytes(good)
+    fixed = tradebook("build", cwd=project)
+    assert fixed.returncode == 0, fixed.stderr
+    assert statuses(fixed.stdout)["trade_growth.ipynb"] in {"reused", "executed"}
