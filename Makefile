@@ -34,5 +34,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
+
 clean:
 	rm -rf _build

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,8 @@ from pathlib import Path
 import nbformat
 import papermill
 import pytest
+
+from tradebook import paths
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data-sources"
@@ -55,15 +56,7 @@ def run_notebook(name: str, tmp_path: Path, **parameters) -> dict[str, object]:
 
 def copy_project(dest: Path) -> Path:
     """A copy of the tracked project files, to build or break without touching this checkout."""
-    files = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.split()
-    for rel in files:
-        src = ROOT / rel
-        if src.is_file():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / rel)
-    return dest
+    return paths.copy_project(ROOT, dest)
 
 
 def tradebook(*args: str, cwd: Path) -> subprocess.CompletedProcess:

@@ -283,9 +283,7 @@ def test_the_corpus_is_large_and_distinct():
 
 @pytest.mark.xdist_group("broken")
 def test_a_refusal_from_the_real_command_has_no_traceback(project):
-    (project / "data" / "trade.csv").write_text(
-        HEADER + "\n2030,KAZ,ITA,export,-1,USD,bns-trade-by-country\n"
-    )
+    (project / "data" / "trade.csv").write_text(HEADER + "\n2030,KAZ,ITA,export,-1,USD,bns-trade-by-country\n")
     try:
         proc = tradebook("build", cwd=project)
     finally:

@@ -77,9 +77,7 @@ def test_bns_workbooks_take_each_year_from_its_newest_edition():
 def test_panel_cepii_and_eurostat_read_the_shared_files():
     p, _ = panel.from_shared(SHARED)
     assert set(p["partner"]) == {"ITA", "CHN", "RUS", "CHE", "NLD", "FRA", "GBR"}
-    assert (
-        p[(p.partner == "ITA") & (p.year == 2024) & (p.flow == "export")]["value"].iloc[0] == 18_663_800_000
-    )
+    assert p[(p.partner == "ITA") & (p.year == 2024) & (p.flow == "export")]["value"].iloc[0] == 18_663_800_000
     assert p[(p.partner == "RUS") & (p.year == 2010)].empty  # a gap stays a gap
     c, _ = cepii.from_shared(SHARED)
     assert set(c["reporter"]) == {"ITA"} and c["year"].min() == 1992 and c["year"].max() == 2020

@@ -25,7 +25,8 @@ import yaml
 
 from . import params as params_mod
 from .errors import InputError, display_path
-from .validate import READS_LOG, validate_all
+
+READS_LOG = "TRADEBOOK_READS_LOG"  # the file a kernel appends the paths of data files it read to
 
 BOOK_FILES = ("_config.yml", "_toc.yml")
 BOOK_DIRS = ("assets",)
@@ -167,11 +168,7 @@ def no_data_notebook(source: Path, target: Path, message: str) -> None:
     """A page that says plainly that this edition's data does not cover the chapter."""
     original = nbformat.read(source, as_version=4)
     title = next(
-        (
-            c.source.splitlines()[0]
-            for c in original.cells
-            if c.cell_type == "markdown" and c.source.startswith("# ")
-        ),
+        (c.source.splitlines()[0] for c in original.cells if c.cell_type == "markdown" and c.source.startswith("# ")),
         f"# {source.stem}",
     )
     nb = nbformat.v4.new_notebook(metadata=original.metadata)
@@ -243,9 +240,7 @@ def stage_sources(root: Path, stage: Path, edition: params_mod.Edition) -> Path:
     (src / "notebooks").mkdir(parents=True, exist_ok=True)
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
     config["title"] = edition.title
-    (src / "_config.yml").write_text(
-        yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8"
-    )
+    (src / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
     shutil.copyfile(root / "_toc.yml", src / "_toc.yml")
     for folder in BOOK_DIRS:
         if (root / folder).is_dir():
@@ -287,9 +282,33 @@ def target_dir(root: Path, edition: params_mod.Edition) -> Path:
     return root / "_build" / "editions" / edition.slug / "html"
 
 
+def inputs_digest(root: Path, edition: params_mod.Edition) -> str:
+    """One hash of everything a build reads: data, notebooks, book config, parameters, code, pins."""
+    data_dir = (root / "notebooks" / edition.parameters.get("data_dir", "../data")).resolve()
+    files = [root / f for f in BOOK_FILES]
+    for folder in (data_dir, root / "notebooks", *(root / d for d in BOOK_DIRS)):
+        files += sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+    parts = [p.as_posix().encode() + p.read_bytes() for p in files if p.is_file()]
+    parts.append(json.dumps([edition.slug, edition.title, edition.parameters], sort_keys=True).encode())
+    return _digest(code_digest(root).encode(), *parts)
+
+
+def _stamp(root: Path, edition: params_mod.Edition) -> Path:
+    return root / "_build" / ".cache" / edition.slug / "inputs.key"
+
+
+def up_to_date(root: Path, edition: params_mod.Edition) -> bool:
+    """True when the published book was built from exactly these inputs: nothing to validate or run."""
+    stamp = _stamp(root, edition)
+    return target_dir(root, edition).is_dir() and stamp.is_file() and stamp.read_text() == inputs_digest(root, edition)
+
+
 def build(root: Path, edition: params_mod.Edition, jobs: int | None = None) -> Path:
     """The whole build for one edition; returns the published html folder."""
+    from .validate import validate_all
+
     t0 = time.perf_counter()
+    inputs = inputs_digest(root, edition)
     data_dir = root / "notebooks" / edition.parameters.get("data_dir", "../data")
     problems = validate_all(data_dir)
     if problems:
@@ -317,6 +336,7 @@ def build(root: Path, edition: params_mod.Edition, jobs: int | None = None) -> P
         publish(html, target)
         stamp.write_text(render_key)
     shutil.rmtree(stage, ignore_errors=True)
+    _stamp(root, edition).write_text(inputs)
     reused = len(outcomes) - executed
     log(
         f"Built {display_path(target)}: {len(outcomes)} notebooks ({executed} executed, {reused} reused) "

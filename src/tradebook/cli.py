@@ -11,7 +11,7 @@ from .paths import project_root
 
 
 def _edition(args: argparse.Namespace, root: Path):
-    """The edition the command line asks for, checked before anything runs."""
+    """The edition the command line asks for (not yet checked against notebooks and data)."""
     from . import params
 
     overrides: dict[str, tuple[object, str]] = {}
@@ -22,16 +22,19 @@ def _edition(args: argparse.Namespace, root: Path):
         value = getattr(args, key)
         if value is not None:
             overrides[key] = (value, "--" + key.replace("_", "-"))
-    edition = params.resolve(root, args.params, overrides)
-    params.check(edition, root)
-    return edition
+    return params.resolve(root, args.params, overrides)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import build
+    from . import build, params
 
     root = project_root()
-    build(root, _edition(args, root), jobs=args.jobs)
+    edition = _edition(args, root)
+    if not args.force and build.up_to_date(root, edition):
+        print(f"{display_path(build.target_dir(root, edition))} is up to date: no input changed since it was built.")
+        return 0
+    params.check(edition, root)
+    build.build(root, edition, jobs=args.jobs)
     return 0
 
 
@@ -85,22 +88,19 @@ def cmd_editions(args: argparse.Namespace) -> int:
     return 0
 
 
-def parser() -> argparse.ArgumentParser:
-    from .importers import IMPORT_COMMANDS
-
+def parser(import_kinds: list[str]) -> argparse.ArgumentParser:
     top = Parser(prog="tradebook", description=__doc__.splitlines()[0])
     sub = top.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     b = sub.add_parser("build", help="validate the data, execute the notebooks and render the book")
     b.add_argument("--params", metavar="FILE", help="edition file (default params/kazakhstan-italy.yml)")
-    b.add_argument(
-        "--partner", metavar="ISO3", help="partner country, e.g. CHN (uses its edition file if any)"
-    )
+    b.add_argument("--partner", metavar="ISO3", help="partner country, e.g. CHN (uses its edition file if any)")
     b.add_argument("--start-year", type=int, help="first year of the trade chapters")
     b.add_argument("--end-year", type=int, help="last year (default: the latest in the data)")
     b.add_argument("--data-dir", metavar="DIR", help="folder of the tidy data (default data/)")
     b.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", help="any notebook parameter")
     b.add_argument("--jobs", type=int, help="notebooks executed at once (default: number of cores)")
+    b.add_argument("--force", action="store_true", help="check and render even if no input changed")
     b.set_defaults(func=cmd_build)
 
     v = sub.add_parser("validate", help="check every input against the data contract; list all problems")
@@ -108,7 +108,7 @@ def parser() -> argparse.ArgumentParser:
     v.set_defaults(func=cmd_validate)
 
     i = sub.add_parser("import", help="merge a newer official file into data/")
-    i.add_argument("kind", choices=sorted(IMPORT_COMMANDS), help="which publisher's layout the file has")
+    i.add_argument("kind", choices=import_kinds or None, help="which publisher's layout the file has")
     i.add_argument("file", help="the file to import")
     i.add_argument("--data-dir", metavar="DIR")
     i.set_defaults(func=cmd_import)
@@ -126,14 +126,21 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from .build import BuildError
 
-    args = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    # The importers pull in pandas: list them only when the command may need them (keeps `build` quick).
+    light = bool(argv) and argv[0] in {"build", "validate", "editions", "data"}
+    if light:
+        kinds: list[str] = []
+    else:
+        from .importers import IMPORT_COMMANDS
+
+        kinds = sorted(IMPORT_COMMANDS)
+    args = parser(kinds).parse_args(argv)
     try:
         return args.func(args)
     except InputError as err:
         first = err.problems[0]
-        more = (
-            f" (and {len(err.problems) - 1} more; run `tradebook validate`)" if len(err.problems) > 1 else ""
-        )
+        more = f" (and {len(err.problems) - 1} more; run `tradebook validate`)" if len(err.problems) > 1 else ""
         print(f"error: {first}{more}", file=sys.stderr)
         return 2
     except BuildError as err:

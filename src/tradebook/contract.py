@@ -30,9 +30,7 @@ def currency_codes() -> frozenset[str]:
 
 
 def year_column() -> pa.Column:
-    return pa.Column(
-        int, pa.Check.in_range(MIN_YEAR, MAX_YEAR, error=f"a year from {MIN_YEAR} to {MAX_YEAR}")
-    )
+    return pa.Column(int, pa.Check.in_range(MIN_YEAR, MAX_YEAR, error=f"a year from {MIN_YEAR} to {MAX_YEAR}"))
 
 
 def iso3_column() -> pa.Column:
@@ -47,9 +45,7 @@ def text_column(nullable: bool = False) -> pa.Column:
 
 
 def currency_column() -> pa.Column:
-    return pa.Column(
-        str, pa.Check(lambda s: s.isin(currency_codes()), error="an ISO 4217 currency code (USD, EUR, …)")
-    )
+    return pa.Column(str, pa.Check(lambda s: s.isin(currency_codes()), error="an ISO 4217 currency code (USD, EUR, …)"))
 
 
 def value_column(allow_negative: bool = False) -> pa.Column:

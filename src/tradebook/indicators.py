@@ -9,9 +9,7 @@ from .contract import WORLD
 
 def bilateral(trade: pd.DataFrame, reporter: str, partner: str, currency: str = "USD") -> pd.DataFrame:
     """Exports, imports and turnover by year (columns) as `reporter` reports them with `partner`."""
-    rows = trade[
-        (trade["reporter"] == reporter) & (trade["partner"] == partner) & (trade["currency"] == currency)
-    ]
+    rows = trade[(trade["reporter"] == reporter) & (trade["partner"] == partner) & (trade["currency"] == currency)]
     wide = rows.pivot_table(index="year", columns="flow", values="value", aggfunc="sum")
     wide = wide.reindex(columns=["export", "import"])
     wide["turnover"] = wide["export"] + wide["import"]

@@ -115,6 +115,4 @@ def forecast(series: pd.Series, years: int, alpha: float = 0.05) -> Forecast:
     table.index = pd.Index([int(p.year) for p in pred.index], name="year")
     table.columns = ["forecast", "lower", "upper"]
     lb = acorr_ljungbox(np.diff(y.to_numpy()), lags=[min(3, len(y) // 4)])
-    return Forecast(
-        table, float(np.expm1(fit.params.iloc[0])), float(lb["lb_pvalue"].iloc[0]), int(run.index.min())
-    )
+    return Forecast(table, float(np.expm1(fit.params.iloc[0])), float(lb["lb_pvalue"].iloc[0]), int(run.index.min()))

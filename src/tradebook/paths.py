@@ -20,3 +20,19 @@ def default_data_dir() -> Path:
 
 def default_shared_dir() -> Path:
     return project_root().parent / "shared" / "data-sources"
+
+
+def copy_project(root: Path, dest: Path) -> Path:
+    """Copy the files git tracks (or would track) to `dest`: a clean tree to build or break elsewhere."""
+    import shutil
+    import subprocess
+
+    listed = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.split()
+    for rel in listed:
+        src = root / rel
+        if src.is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
+    return dest

@@ -42,9 +42,7 @@ def sha256(path: Path) -> str:
 
 def dump(sources: list[Source], path: Path) -> None:
     """Write sources.yml deterministically (sorted by id) so `make data` reproduces it exactly."""
-    body = {
-        s.id: {k: v for k, v in asdict(s).items() if k != "id"} for s in sorted(sources, key=lambda s: s.id)
-    }
+    body = {s.id: {k: v for k, v in asdict(s).items() if k != "id"} for s in sorted(sources, key=lambda s: s.id)}
     text = yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(
@@ -75,13 +73,10 @@ def check(path: Path) -> tuple[dict[str, Source], list[Problem]]:
             continue
         extra = [k for k in entry if k not in REQUIRED]
         if extra:
-            problems.append(
-                Problem(name, line_of(entry, extra[0]), extra[0], f"unexpected field in source '{sid}'")
-            )
+            problems.append(Problem(name, line_of(entry, extra[0]), extra[0], f"unexpected field in source '{sid}'"))
             continue
         files_ok = isinstance(entry["files"], list) and all(
-            isinstance(f, dict) and set(f) == {"path", "sha256"} and len(str(f["sha256"])) == 64
-            for f in entry["files"]
+            isinstance(f, dict) and set(f) == {"path", "sha256"} and len(str(f["sha256"])) == 64 for f in entry["files"]
         )
         if not files_ok:
             problems.append(
@@ -94,9 +89,7 @@ def check(path: Path) -> tuple[dict[str, Source], list[Problem]]:
             )
             continue
         if not isinstance(entry["caveats"], list):
-            problems.append(
-                Problem(name, line_of(entry, "caveats"), "caveats", "expected a list of sentences")
-            )
+            problems.append(Problem(name, line_of(entry, "caveats"), "caveats", "expected a list of sentences"))
             continue
         plain = {k: entry[k] for k in REQUIRED} | {
             "files": [dict(f) for f in entry["files"]],

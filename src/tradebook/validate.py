@@ -12,9 +12,9 @@ import pandas as pd
 import pandera.pandas as pa
 
 from .contract import DATASETS, Dataset
+from .build import READS_LOG
 from .errors import InputError, Problem, display_path
 
-READS_LOG = "TRADEBOOK_READS_LOG"
 MAX_PROBLEMS = 50
 
 
@@ -36,9 +36,7 @@ def _read_records(path: Path, dataset: Dataset) -> tuple[list[str], list[list[st
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
-        raise InputError.at(
-            path, f"not UTF-8 text (byte {err.start}); save the file as UTF-8", line
-        ) from None
+        raise InputError.at(path, f"not UTF-8 text (byte {err.start}); save the file as UTF-8", line) from None
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise InputError.at(path, f"file is empty; expected a header line: {','.join(dataset.columns)}", 1)
@@ -132,9 +130,7 @@ def _schema_problems(frame: pd.DataFrame, lines: list[int], path: Path, dataset:
         problems = []
         for case in cases.itertuples():
             line = lines[int(case.index)] if pd.notna(case.index) else None
-            problems.append(
-                Problem(name, line, case.column, f"expected {case.check}, got {case.failure_case!r}")
-            )
+            problems.append(Problem(name, line, case.column, f"expected {case.check}, got {case.failure_case!r}"))
         return problems
     return []
 
@@ -175,9 +171,7 @@ def check(path: Path, dataset: Dataset) -> tuple[pd.DataFrame | None, list[Probl
     problems = _parse_numbers(frame, lines, path, dataset)
     if problems:
         return None, problems
-    problems = _schema_problems(frame, lines, path, dataset) + _duplicate_problems(
-        frame, lines, path, dataset
-    )
+    problems = _schema_problems(frame, lines, path, dataset) + _duplicate_problems(frame, lines, path, dataset)
     if problems:
         return None, problems
     out = frame.astype({c: "int64" for c in dataset.integer if c in frame})
@@ -201,9 +195,7 @@ def _unknown_sources(frame: pd.DataFrame, path: Path, known: set[str]) -> list[P
     lines = frame.attrs["lines"]
     bad = ~frame["source"].isin(known)
     return [
-        Problem(
-            display_path(path), lines[i], "source", f"unknown source id {s!r}; expected an id in sources.yml"
-        )
+        Problem(display_path(path), lines[i], "source", f"unknown source id {s!r}; expected an id in sources.yml")
         for i, s in frame.loc[bad, "source"].items()
     ][:MAX_PROBLEMS]
 

@@ -21,9 +21,7 @@ class _Loader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
         mapping = LineDict(super().construct_mapping(node, deep=True))
         mapping.line = node.start_mark.line + 1
-        mapping.lines = {
-            str(k.value): k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.Node)
-        }
+        mapping.lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.Node)}
         return mapping
 
 

@@ -75,11 +75,7 @@ def read_sheet(rows: list[list], year: int, path: Path, sheet: str) -> pd.DataFr
     """Trade rows of one year's sheet; the layout is checked, not assumed."""
     names = country_names()
     head = next(
-        (
-            i
-            for i, r in enumerate(rows)
-            if len(r) >= 6 and all(h in _normalise(r[c]) for c, h in HEADINGS.items())
-        ),
+        (i for i, r in enumerate(rows) if len(r) >= 6 and all(h in _normalise(r[c]) for c, h in HEADINGS.items())),
         None,
     )
     if head is None:
@@ -116,9 +112,7 @@ def read_sheet(rows: list[list], year: int, path: Path, sheet: str) -> pd.DataFr
     frame = pd.DataFrame(out, columns=list(TRADE.columns))
     dup = frame.duplicated(list(TRADE.key))
     if dup.any():
-        raise InputError.at(
-            path, f"sheet '{sheet}': partner {frame.loc[dup, 'partner'].iloc[0]} appears twice"
-        )
+        raise InputError.at(path, f"sheet '{sheet}': partner {frame.loc[dup, 'partner'].iloc[0]} appears twice")
     return frame
 
 
@@ -140,8 +134,7 @@ def read_workbook(path: Path) -> pd.DataFrame:
     if not frames:
         raise InputError.at(
             path,
-            "no sheet named by a year (e.g. '2023' or '12_2023'); "
-            "expected a BNS foreign-trade-by-country workbook",
+            "no sheet named by a year (e.g. '2023' or '12_2023'); expected a BNS foreign-trade-by-country workbook",
         )
     return pd.concat(frames, ignore_index=True)
 
