@@ -25,8 +25,7 @@ import yaml
 
 from . import params as params_mod
 from .errors import InputError, display_path
-
-READS_LOG = "TRADEBOOK_READS_LOG"  # the file a kernel appends the paths of data files it read to
+from .paths import READS_LOG
 
 BOOK_FILES = ("_config.yml", "_toc.yml")
 BOOK_DIRS = ("assets",)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# Environment variable naming the file a notebook's kernel appends the data files it reads to:
+# the build's execution cache keys each notebook on exactly those files.
+READS_LOG = "TRADEBOOK_READS_LOG"
+
 
 def project_root(start: Path | None = None) -> Path:
     """The nearest folder upwards holding `_config.yml` (the book's root)."""

@@ -12,8 +12,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from .contract import DATASETS, Dataset
-from .build import READS_LOG
 from .errors import InputError, Problem, display_path
+from .paths import READS_LOG
 
 MAX_PROBLEMS = 50
 
