@@ -86,3 +86,14 @@ def test_a_failing_notebook_stops_the_build_and_is_not_cached(project):
     assert fixed.returncode == 0, fixed.stderr
     assert "up to date" in fixed.stdout
     assert (project / "_build/html/notebooks/trade_growth.html").read_bytes() == html_before
+
+
+@pytest.mark.xdist_group("rebuild")
+def test_another_edition_builds_beside_the_default(project):
+    default_before = (project / "_build/html/notebooks/intro.html").read_bytes()
+    proc = tradebook("build", "--partner", "CHN", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    intro = page_text(project / "_build/editions/kazakhstan-china/html/notebooks/intro.html")
+    ranks = indicators.share_and_rank(load_trade(ROOT / "data"), "KAZ", "CHN")
+    assert f"China was its number {int(ranks['rank'].iloc[-1])} trading partner" in intro
+    assert (project / "_build/html/notebooks/intro.html").read_bytes() == default_before

@@ -1,0 +1,80 @@
+"""The command line as an analyst uses it: help, validate, import reports, editions."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from conftest import ROOT, tradebook
+
+from tradebook.cli import main
+
+
+def run(argv, capsys, monkeypatch, cwd=ROOT):
+    monkeypatch.chdir(cwd)
+    capsys.readouterr()
+    try:
+        code = main(argv)
+    except SystemExit as exit_:
+        code = exit_.code
+    out = capsys.readouterr()
+    return int(code or 0), out.out, out.err
+
+
+def test_help_lists_the_commands_and_build_options():
+    top = tradebook("--help", cwd=ROOT)
+    for command in ("build", "validate", "import", "editions", "data"):
+        assert command in top.stdout
+    build = tradebook("build", "--help", cwd=ROOT)
+    for option in ("--partner", "--start-year", "--end-year", "--data-dir", "--params", "-p NAME=VALUE"):
+        assert option in build.stdout
+
+
+def test_validate_reports_every_problem_not_just_the_first(tmp_path, capsys, monkeypatch):
+    data = shutil.copytree(ROOT / "data", tmp_path / "data")
+    with open(data / "trade.csv", "a", encoding="utf-8") as fh:
+        fh.write("2030,KAZ,ITA,export,-1,USD,bns-trade-by-country\n")
+        fh.write("2030,KAZ,XXX,import,5,USD,bns-trade-by-country\n")
+    code, _, err = run(["validate", "--data-dir", str(data)], capsys, monkeypatch)
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert any("column 'value'" in ln for ln in lines) and any("column 'partner'" in ln for ln in lines)
+    assert lines[-1].startswith("2 problem(s) found")
+
+
+def test_validate_accepts_the_shipped_data(capsys, monkeypatch):
+    code, out, _ = run(["validate"], capsys, monkeypatch)
+    assert code == 0 and "follow the contract" in out
+
+
+def test_a_successful_import_reports_added_changed_kept(tmp_path, capsys, monkeypatch):
+    data = shutil.copytree(ROOT / "data", tmp_path / "data")
+    incoming = tmp_path / "eurostat_fixture.csv"  # synthetic rows in Eurostat's layout
+    months = [f"2030-{m:02d}" for m in range(1, 13)]
+    incoming.write_text(
+        "REPORTER,PARTNER,PRODUCT,FLOW,STAT_PROCEDURE,month,VALUE_IN_EUR\n"
+        + "".join(f"Italy,Kazakhstan,TOTAL-Total,2-EXPORT,T-Total,{m},100\n" for m in months)
+    )
+    code, out, err = run(["import", "eurostat", str(incoming), "--data-dir", str(data)], capsys, monkeypatch)
+    assert code == 0, err
+    assert "1 rows added, 0 changed" in out
+    assert "2030,ITA,KAZ,export,1200.0,EUR,eurostat-comext-exports-kz" in (data / "trade.csv").read_text()
+    code, out, _ = run(["import", "eurostat", str(incoming), "--data-dir", str(data)], capsys, monkeypatch)
+    assert "0 rows added, 0 changed" in out  # importing the same file again changes nothing
+    assert "eurostat_fixture.csv" in (data / "sources.yml").read_text()
+
+
+def test_editions_lists_where_each_edition_is_built(capsys, monkeypatch):
+    code, out, _ = run(["editions"], capsys, monkeypatch)
+    assert code == 0
+    assert "kazakhstan-italy.yml" in out and "_build/html" in out
+    assert "_build/editions/kazakhstan-china/html" in out and "_build/editions/kazakhstan-russia/html" in out
+
+
+@pytest.mark.parametrize("partner", ["CHN", "RUS"])
+def test_partner_flag_picks_the_shipped_edition(partner):
+    from tradebook import params
+
+    edition = params.resolve(ROOT, None, {"partner": (partner, "--partner")})
+    assert edition.parameters["partner"] == partner and not edition.default
+    assert edition.slug in {"kazakhstan-china", "kazakhstan-russia"}
