@@ -28,9 +28,12 @@ def glued(path: Path) -> dict[str, object]:
     found = {}
     for cell in nb.cells:
         for out in cell.get("outputs", []):
-            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
+            scrap = out.get("metadata", {}).get("scrapbook", {})
+            name = scrap.get("name")
             if name:
-                text = out["data"].get("text/plain", "")
+                # glue(..., display=False) stores its value under the scrapbook mime prefix
+                prefix = scrap.get("mime_prefix", "")
+                text = out["data"].get(prefix + "text/plain", out["data"].get("text/plain", ""))
                 try:
                     found[name] = json.loads(text.replace("'", '"')) if text[:1] in "'\"" else eval(text)  # noqa: S307
                 except Exception:  # noqa: BLE001 - keep the repr of anything not a literal

@@ -162,13 +162,15 @@ def url_column() -> pa.Column:
 
 QUALIFIERS = ("", "approx.", "more than")
 
-# Figures quoted in official statements and the press, one statement a row, exactly as published
-# (`value` in `unit`), with the amount in whole currency units where the unit is money.
+# Figures quoted in official statements and the press about Kazakhstan and `partner`, one statement a
+# row, exactly as published (`value` in `unit`), with the amount in whole currency units where the
+# unit is money.
 PUBLISHED_FIGURES = Dataset(
     name="published_figures",
     filename="published_figures.csv",
     columns=(
         "published",
+        "partner",
         "period",
         "indicator",
         "value",
@@ -188,6 +190,7 @@ PUBLISHED_FIGURES = Dataset(
     schema=pa.DataFrameSchema(
         {
             "published": date_column(),
+            "partner": iso3_column(),
             "period": pa.Column(str),
             "indicator": text_column(),
             "value": pa.Column(float, nullable=True),

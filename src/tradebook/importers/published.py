@@ -13,6 +13,7 @@ from ..sources import Source
 
 FILE = "published-figures-web/published_figures_kz_it.csv"
 COLUMNS = ("url", "publisher", "pub_date", "period", "indicator", "value", "unit", "attributed_to", "note")
+PARTNER = "ITA"  # the file collects figures on Kazakhstan–Italy trade and investment
 SCALES = {"": 1.0, "mn": 1e6, "bn": 1e9}
 MONEY = re.compile(r"^(?:(?P<scale>mn|bn)\s+)?(?P<currency>USD|EUR)$")
 QUALIFIED = re.compile(r"^(?P<unit>.*?)\s*\((?P<qualifier>[^)]*)\)$")
@@ -75,6 +76,7 @@ def read(path: Path) -> pd.DataFrame:
         rows.append(
             {
                 "published": rec["pub_date"].strip(),
+                "partner": PARTNER,
                 "period": rec["period"].strip(),
                 "indicator": rec["indicator"].strip(),
                 "value": value,
