@@ -46,8 +46,7 @@ def series(fdi: pd.DataFrame, host: str, investor: str) -> pd.DataFrame:
 
 def in_currency(frame: pd.DataFrame, source: str, target: str) -> pd.DataFrame:
     """Every column of a by-year frame converted at each year's ECB annual average rate."""
-    rates = currency.annual_rates(frame.index, source, target).reindex(frame.index)
-    out = frame.mul(rates.to_numpy(), axis=0)
+    out = frame.apply(lambda column: currency.convert(column, source, target))
     out.attrs["currency"] = target
     return out
 
