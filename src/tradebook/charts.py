@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 plt.rcParams.update(
     {
@@ -31,8 +33,9 @@ def figure(title: str, ylabel: str, xlabel: str = "Year"):
 
 def source_line(fig, text: str) -> None:
     """The data source under the chart, as every published chart should carry."""
-    fig.text(0.01, 0.005, f"Source: {text}", fontsize=7.5, color="0.35", ha="left", va="bottom")
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    lines = textwrap.wrap(f"Source: {text}", width=135)
+    fig.text(0.01, 0.005, "\n".join(lines), fontsize=7.5, color="0.35", ha="left", va="bottom")
+    fig.tight_layout(rect=(0, 0.04 * len(lines) * 4.2 / fig.get_figheight(), 1, 1))
 
 
 def billions(ax, axis: str = "y") -> None:
@@ -43,3 +46,46 @@ def billions(ax, axis: str = "y") -> None:
 def percent(ax, axis: str = "y") -> None:
     fmt = FuncFormatter(lambda v, _: f"{v:.0%}")
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+
+
+def stacked(title: str, ylabels: list[str], heights: list[float], xlabel: str = "Year"):
+    """One chart of panels sharing a time axis (e.g. events above the series they are set against)."""
+    fig, axes = plt.subplots(len(ylabels), 1, sharex=True, figsize=(8, 6.4), gridspec_kw={"height_ratios": heights})
+    axes[0].set_title(title, loc="left", fontweight="bold")
+    for ax, label in zip(axes, ylabels, strict=True):
+        ax.set_ylabel(label)
+    axes[-1].set_xlabel(xlabel)
+    return fig, axes
+
+
+def mark_events(axes, positions: list[float], labels: list[str], levels: int = 3) -> None:
+    """Numbered markers in the first panel and a faint line through every panel at each event.
+
+    Markers cycle through `levels` heights so that events a few months apart stay legible; the
+    numbers refer to a table of the events beside the chart.
+    """
+    strip = axes[0]
+    for i, (x, label) in enumerate(zip(positions, labels, strict=True)):
+        y = 1 + i % levels
+        strip.plot([x, x], [0, y], color="0.55", linewidth=0.8)
+        strip.annotate(
+            label,
+            (x, y),
+            ha="center",
+            va="center",
+            fontsize=7.5,
+            color="white",
+            fontweight="bold",
+            bbox={"boxstyle": "circle,pad=0.25", "facecolor": "#345", "edgecolor": "none"},
+        )
+        for ax in axes[1:]:
+            ax.axvline(x, color="0.6", linewidth=0.7, linestyle=":", zorder=0)
+    strip.set_ylim(0, levels + 0.8)
+    strip.set_yticks([])
+    strip.grid(False)
+    strip.spines["left"].set_visible(False)
+
+
+def years(ax) -> None:
+    """Whole years on the x axis (short series otherwise get ticks like 2002.5)."""
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))

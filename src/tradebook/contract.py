@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
+import pandas as pd
 import pandera.pandas as pa
 
 FLOWS = ("export", "import")
@@ -64,7 +65,12 @@ class Dataset:
     schema: pa.DataFrameSchema
     integer: tuple[str, ...] = ()
     number: tuple[str, ...] = ()
-    optional: tuple[str, ...] = field(default=())
+    optional: tuple[str, ...] = field(default=())  # may be left blank; if not in `columns`, may be absent
+
+    @property
+    def all_columns(self) -> tuple[str, ...]:
+        """The columns in file order: the required ones, then optional ones not among them."""
+        return tuple(dict.fromkeys((*self.columns, *self.optional)))
 
 
 TRADE_COLUMNS = ("year", "reporter", "partner", "flow", "value", "currency", "source")
@@ -93,4 +99,147 @@ TRADE = Dataset(
     schema=pa.DataFrameSchema(_trade_schema_columns(), strict=True, ordered=True),
 )
 
-DATASETS: dict[str, Dataset] = {d.name: d for d in (TRADE,)}
+
+# Foreign direct investment: net, directional principle, by immediate investor, as the host's
+# central bank publishes it. Net inflows are negative when disinvestment and repaid intra-company
+# debt exceed new investment; so can a single investor's net position (stock) be, when the
+# enterprise's claims on the investor exceed the investor's equity and loans. The world total's
+# stock cannot be negative.
+FDI_MEASURES = ("inflow", "stock")
+
+FDI = Dataset(
+    name="fdi",
+    filename="fdi.csv",
+    columns=("year", "host", "investor", "measure", "value", "currency", "source"),
+    key=("year", "host", "investor", "measure"),
+    integer=("year",),
+    number=("value",),
+    schema=pa.DataFrameSchema(
+        {
+            "year": year_column(),
+            "host": iso3_column(),
+            "investor": iso3_column(),
+            "measure": pa.Column(str, pa.Check.isin(FDI_MEASURES, error="'inflow' or 'stock'")),
+            "value": value_column(allow_negative=True),
+            "currency": currency_column(),
+            "source": text_column(),
+        },
+        checks=[
+            pa.Check(
+                lambda df: (df["investor"] != WORLD) | (df["measure"] != "stock") | (df["value"] >= 0),
+                error="a world-total stock ≥ 0",
+            ),
+            pa.Check(lambda df: df["host"] != df["investor"], error="an investor other than the host"),
+        ],
+        strict=True,
+        ordered=True,
+    ),
+)
+
+DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
+
+
+def date_column() -> pa.Column:
+    """A date to the precision the source gives: YYYY, YYYY-MM or YYYY-MM-DD (a real calendar day)."""
+
+    def valid(s: pd.Series) -> pd.Series:
+        shape = s.str.match(DATE_PATTERN)
+        full = s.str.len() == 10
+        real = pd.to_datetime(s.where(full), format="%Y-%m-%d", errors="coerce").notna() | ~full
+        years = pd.to_numeric(s.str[:4], errors="coerce").between(MIN_YEAR, MAX_YEAR)
+        return shape & real & years
+
+    return pa.Column(str, pa.Check(valid, error=f"a date YYYY, YYYY-MM or YYYY-MM-DD from {MIN_YEAR}"))
+
+
+def url_column() -> pa.Column:
+    return pa.Column(str, pa.Check.str_matches(r"^https?://\S+$", error="an http(s) URL"))
+
+
+QUALIFIERS = ("", "approx.", "more than")
+
+# Figures quoted in official statements and the press about Kazakhstan and `partner`, one statement a
+# row, exactly as published (`value` in `unit`), with the amount in whole currency units where the
+# unit is money.
+PUBLISHED_FIGURES = Dataset(
+    name="published_figures",
+    filename="published_figures.csv",
+    columns=(
+        "published",
+        "partner",
+        "period",
+        "indicator",
+        "value",
+        "unit",
+        "amount",
+        "currency",
+        "qualifier",
+        "attributed_to",
+        "publisher",
+        "url",
+        "note",
+        "source",
+    ),
+    key=("url", "period", "indicator"),
+    number=("value", "amount"),
+    optional=("value", "amount"),
+    schema=pa.DataFrameSchema(
+        {
+            "published": date_column(),
+            "partner": iso3_column(),
+            "period": pa.Column(str),
+            "indicator": text_column(),
+            "value": pa.Column(float, nullable=True),
+            "unit": pa.Column(str),
+            "amount": pa.Column(float, nullable=True),
+            "currency": pa.Column(
+                str,
+                pa.Check(
+                    lambda s: (s == "") | s.isin(currency_codes()),
+                    error="blank or an ISO 4217 currency code (USD, EUR, …)",
+                ),
+            ),
+            "qualifier": pa.Column(str, pa.Check.isin(QUALIFIERS, error="blank, 'approx.' or 'more than'")),
+            "attributed_to": pa.Column(str),
+            "publisher": text_column(),
+            "url": url_column(),
+            "note": pa.Column(str),
+            "source": text_column(),
+        },
+        checks=[
+            pa.Check(
+                lambda df: df["amount"].isna() == (df["currency"] == ""),
+                error="an amount exactly where a currency is given",
+            ),
+            pa.Check(lambda df: df["value"].notna() | df["amount"].isna(), error="a value behind every amount"),
+        ],
+        strict=True,
+        ordered=True,
+    ),
+)
+
+EVENT_KINDS = ("diplomacy", "visit", "agreement", "summit", "business")
+
+# Milestones of the relationship, curated by hand from the cited documents (not imported): each row
+# names its source id and the document (URL or file) and quotes the words the date is read from.
+EVENTS = Dataset(
+    name="events",
+    filename="events.csv",
+    columns=("date", "partner", "kind", "event", "evidence", "reference", "source"),
+    key=("date", "partner", "event"),
+    schema=pa.DataFrameSchema(
+        {
+            "date": date_column(),
+            "partner": iso3_column(),
+            "kind": pa.Column(str, pa.Check.isin(EVENT_KINDS, error="one of " + ", ".join(EVENT_KINDS))),
+            "event": text_column(),
+            "evidence": text_column(),
+            "reference": text_column(),
+            "source": text_column(),
+        },
+        strict=True,
+        ordered=True,
+    ),
+)
+
+DATASETS: dict[str, Dataset] = {d.name: d for d in (TRADE, FDI, PUBLISHED_FIGURES, EVENTS)}

@@ -31,3 +31,10 @@ def name(iso3: str) -> str:
         return "World"
     found = _converter().convert(iso3, src="ISO3", to="name_short", not_found="")
     return found if isinstance(found, str) and found else iso3
+
+
+@cache
+def from_iso2(code: str) -> str | None:
+    """ISO3 code of an ISO 3166 alpha-2 code, or None where country_converter has no current country."""
+    found = _converter().convert(code, src="ISO2", to="ISO3", not_found="")
+    return found if isinstance(found, str) and found in iso3_codes() else None

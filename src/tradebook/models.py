@@ -116,3 +116,61 @@ def forecast(series: pd.Series, years: int, alpha: float = 0.05) -> Forecast:
     table.columns = ["forecast", "lower", "upper"]
     lb = acorr_ljungbox(np.diff(y.to_numpy()), lags=[min(3, len(y) // 4)])
     return Forecast(table, float(np.expm1(fit.params.iloc[0])), float(lb["lb_pvalue"].iloc[0]), int(run.index.min()))
+
+
+@dataclass(frozen=True)
+class LevelShift:
+    """Difference in mean level from `year` on, by OLS on a step dummy with HAC standard errors.
+
+    `placebo_share` is the share of the other candidate break years (each with at least `min_side`
+    points on both sides) whose |t| is at least as large as this year's: a shift that many years
+    would show is no evidence that this year was special.
+    """
+
+    year: int
+    before: float
+    after: float
+    shift: float
+    low: float
+    high: float
+    p_value: float
+    n_before: int
+    n_after: int
+    placebo_share: float
+    placebo_years: int
+
+
+def _step_fit(y: np.ndarray, t: np.ndarray, year: int, trend: bool):
+    columns = [np.ones_like(t), (t >= year).astype(float)] + ([t - year] if trend else [])
+    return sm.OLS(y, np.column_stack(columns)).fit(cov_type="HAC", cov_kwds={"maxlags": HAC_LAGS})
+
+
+def level_shift(series: pd.Series, year: int, log: bool = False, trend: bool = False, min_side: int = 4) -> LevelShift:
+    """Test whether the level of a short annual series is different from `year` on.
+
+    With `log`, the model is fitted to log values and the shift is a proportional change (e^d − 1);
+    otherwise it is a difference in the series' own units (net flows can be negative). With `trend`,
+    a common linear trend is fitted too, so the shift is the jump beyond the trend's own growth.
+    """
+    clean = series.dropna().astype(float)
+    t = clean.index.to_numpy(dtype=float)
+    y = np.log(clean.to_numpy()) if log else clean.to_numpy()
+    n_after = int((t >= year).sum())
+    n_before = len(t) - n_after
+    if min(n_before, n_after) < 2:
+        raise ValueError(f"a level shift at {year} needs at least two years on each side")
+    fit = _step_fit(y, t, year, trend)
+    d, (lo, hi) = float(fit.params[1]), fit.conf_int()[1]
+    tstat = abs(float(fit.tvalues[1]))
+    candidates = [int(c) for c in t[min_side : len(t) - min_side + 1] if int(c) != year]
+    others = [abs(float(_step_fit(y, t, c, trend).tvalues[1])) for c in candidates]
+    share = float(np.mean([o >= tstat for o in others])) if others else float("nan")
+    if log:
+        before, after = float(np.exp(y[t < year].mean())), float(np.exp(y[t >= year].mean()))
+        shift, low, high = float(np.expm1(d)), float(np.expm1(lo)), float(np.expm1(hi))
+    else:
+        before, after = float(y[t < year].mean()), float(y[t >= year].mean())
+        shift, low, high = d, float(lo), float(hi)
+    return LevelShift(
+        year, before, after, shift, low, high, float(fit.pvalues[1]), n_before, n_after, share, len(others)
+    )

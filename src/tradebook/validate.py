@@ -167,7 +167,7 @@ def check(path: Path, dataset: Dataset) -> tuple[pd.DataFrame | None, list[Probl
     except InputError as err:
         return None, err.problems
     frame = pd.DataFrame(records, columns=header, dtype=object)
-    frame = frame[[c for c in (*dataset.columns, *dataset.optional) if c in frame]]
+    frame = frame[[c for c in dataset.all_columns if c in frame]]
     problems = _parse_numbers(frame, lines, path, dataset)
     if problems:
         return None, problems
@@ -219,3 +219,12 @@ def validate_all(data_dir: Path) -> list[Problem]:
 
 # Checks of inputs that are not tidy CSV (e.g. claims.yml): each takes (data_dir, source ids).
 EXTRA_CHECKS: list = []
+
+
+def _register_checks() -> None:
+    from .events import check_references
+
+    EXTRA_CHECKS.append(check_references)
+
+
+_register_checks()

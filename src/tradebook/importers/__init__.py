@@ -11,7 +11,7 @@ import pandas as pd
 from .. import sources
 from ..contract import DATASETS, Dataset
 from ..errors import InputError
-from . import bns, cepii, eurostat, panel
+from . import bns, cepii, eurostat, panel, published, reference, wiiw
 from .common import MergeReport, merge_into, sort_rows, write_csv
 
 
@@ -30,7 +30,13 @@ IMPORTERS: list[Importer] = [
     Importer(cepii.SOURCE, DATASETS["trade"], cepii.from_shared),
     Importer(eurostat.SOURCE, DATASETS["trade"], eurostat.from_shared),
     Importer(bns.SOURCE, DATASETS["trade"], bns.from_shared),
+    Importer(wiiw.SOURCE, DATASETS["fdi"], wiiw.from_shared),
+    Importer(published.SOURCE, DATASETS["published_figures"], published.from_shared),
 ]
+
+# Documents cited by hand-curated files (data/events.csv), recorded in sources.yml with checksums.
+# They produce no rows, so `make data` never rewrites or deletes the curated files that cite them.
+REFERENCES: list[Callable[[Path], sources.Source]] = [reference.provenance]
 
 
 def build_data(shared: Path, data_dir: Path, log: Callable[[str], None] = print) -> None:
@@ -45,6 +51,8 @@ def build_data(shared: Path, data_dir: Path, log: Callable[[str], None] = print)
         log(f"{imp.source.id}: {len(frame)} rows from {len(raw_files)} file(s)")
         frames.setdefault(imp.dataset.name, []).append(frame)
         provenance.append(imp.source.with_files(raw_files, shared))
+    for cited in REFERENCES:
+        provenance.append(cited(shared))
     for name, parts in frames.items():
         dataset = DATASETS[name]
         merged = pd.concat(parts, ignore_index=True).drop_duplicates(list(dataset.key), keep="last")

@@ -53,7 +53,7 @@ def write_csv(frame: pd.DataFrame, path: Path, dataset: Dataset) -> None:
     """Write via a temporary file and rename, so a failure never leaves a half-written file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    cols = [c for c in (*dataset.columns, *dataset.optional) if c in frame.columns]
+    cols = [c for c in dataset.all_columns if c in frame.columns]
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:

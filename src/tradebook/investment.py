@@ -1,0 +1,172 @@
+"""Foreign direct investment by partner: series, shares and ranks, cumulative windows, statements, events."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import currency
+from .contract import WORLD
+from .validate import load
+
+MEASURES = ("inflow", "stock")
+INVESTMENT_INDICATOR = re.compile(r"invest|FDI", re.IGNORECASE)
+# Whose words a statement's window is read from: "2005-2023H1 cumulative", "1994-2014", …
+YEAR_SPAN = re.compile(r"(?<!\d)(\d{4})\s*[-–]\s*(\d{4})(?!\d)")
+SINCE_INDEPENDENCE = re.compile(r"since independence", re.IGNORECASE)
+
+
+def load_fdi(data_dir: str | Path) -> pd.DataFrame:
+    return load("fdi", Path(data_dir))
+
+
+def load_events(data_dir: str | Path) -> pd.DataFrame:
+    return load("events", Path(data_dir))
+
+
+def load_published(data_dir: str | Path) -> pd.DataFrame:
+    return load("published_figures", Path(data_dir))
+
+
+def series(fdi: pd.DataFrame, host: str, investor: str) -> pd.DataFrame:
+    """Net inflow and stock by year (columns) of one investor in one host, in the file's currency."""
+    rows = fdi[(fdi["host"] == host) & (fdi["investor"] == investor)]
+    if rows["currency"].nunique() > 1:
+        raise ValueError(f"FDI of {investor} in {host} mixes currencies: {sorted(set(rows['currency']))}")
+    wide = rows.pivot_table(index="year", columns="measure", values="value", aggfunc="sum")
+    wide = wide.reindex(columns=list(MEASURES))
+    wide.columns.name = None
+    wide.attrs["currency"] = str(rows["currency"].iloc[0]) if len(rows) else currency.EURO
+    return wide.sort_index()
+
+
+def in_currency(frame: pd.DataFrame, source: str, target: str) -> pd.DataFrame:
+    """Every column of a by-year frame converted at each year's ECB annual average rate."""
+    out = frame.apply(lambda column: currency.convert(column, source, target))
+    out.attrs["currency"] = target
+    return out
+
+
+def share_and_rank(fdi: pd.DataFrame, host: str, investor: str, measure: str) -> pd.DataFrame:
+    """Per year: the investor's value, the world total, its share, and its rank among the countries listed.
+
+    Rank 1 is the largest (net) investor; only countries with a value that year are ranked, and the
+    world total is the host's own total over all investors, listed or not.
+    """
+    rows = fdi[(fdi["host"] == host) & (fdi["measure"] == measure)]
+    out = []
+    for year, block in rows.groupby("year"):
+        values = block.set_index("investor")["value"]
+        if WORLD not in values.index or investor not in values.index:
+            continue
+        countries = values.drop(index=WORLD)
+        ranks = countries.rank(ascending=False, method="min")
+        out.append(
+            {
+                "year": int(year),
+                "value": float(values[investor]),
+                "world": float(values[WORLD]),
+                "share": float(values[investor] / values[WORLD]),
+                "rank": int(ranks[investor]),
+                "investors": len(countries),
+                "leader": str(countries.idxmax()),
+            }
+        )
+    columns = ["year", "value", "world", "share", "rank", "investors", "leader"]
+    return pd.DataFrame(out, columns=columns).set_index("year")
+
+
+@dataclass(frozen=True)
+class Window:
+    """The years a statement covers, and the part of them the data covers."""
+
+    start: int | None  # None: from the first year on record ("since independence")
+    end: int
+    first: int | None  # first and last year of data inside the window
+    last: int | None
+    years: int  # years with data inside the window
+    total: float  # sum of the net inflows over those years
+
+
+def statement_window(period: str, published: str) -> tuple[int | None, int] | None:
+    """(start, end) of the years a cumulative statement covers, or None if its period names none.
+
+    "2005-2023H1 cumulative" → (2005, 2023); "since independence" → (None, year of publication).
+    """
+    span = YEAR_SPAN.search(period)
+    if span:
+        return int(span[1]), int(span[2])
+    if SINCE_INDEPENDENCE.search(period):
+        return None, int(published[:4])
+    return None
+
+
+def cumulative(values: pd.Series, start: int | None, end: int) -> Window:
+    """Sum of a by-year series over the years of [start, end] that it covers (missing years are gaps)."""
+    known = values.dropna()
+    inside = known[(known.index <= end) & ((known.index >= start) if start is not None else True)]
+    if inside.empty:
+        return Window(start, end, None, None, 0, float("nan"))
+    return Window(start, end, int(inside.index.min()), int(inside.index.max()), len(inside), float(inside.sum()))
+
+
+def investment_statements(published: pd.DataFrame, partner: str) -> pd.DataFrame:
+    """Published cumulative figures of the partner's investment, with the window each one covers."""
+    rows = published[
+        (published["partner"] == partner)
+        & published["indicator"].str.contains(INVESTMENT_INDICATOR)
+        & (published["currency"] != "")
+    ].copy()
+    windows = [statement_window(p, d) for p, d in zip(rows["period"], rows["published"], strict=True)]
+    rows["start"] = pd.array([w[0] if w else None for w in windows], dtype="Int64")
+    rows["end"] = pd.array([w[1] if w else None for w in windows], dtype="Int64")
+    return rows.sort_values(["published", "url"], kind="stable").reset_index(drop=True)
+
+
+def compare_statements(statements: pd.DataFrame, inflows: pd.DataFrame) -> pd.DataFrame:
+    """Each statement beside the cumulative net inflows over the part of its window in the data.
+
+    `inflows` holds net inflows by year in each currency the statements use (columns USD, EUR, …).
+    """
+    out = []
+    for row in statements.itertuples():
+        record = {
+            "published": row.published,
+            "attributed_to": row.attributed_to,
+            "publisher": row.publisher,
+            "period": row.period,
+            "stated": row.amount,
+            "currency": row.currency,
+            "qualifier": row.qualifier,
+            "first": None,
+            "last": None,
+            "years": 0,
+            "net": float("nan"),
+        }
+        if pd.notna(row.end) and row.currency in inflows:
+            start = None if pd.isna(row.start) else int(row.start)
+            window = cumulative(inflows[row.currency], start, int(row.end))
+            record.update(first=window.first, last=window.last, years=window.years, net=window.total)
+        out.append(record)
+    columns = ["published", "attributed_to", "publisher", "period", "stated", "currency", "qualifier"]
+    frame = pd.DataFrame(out, columns=[*columns, "first", "last", "years", "net"])
+    frame["ratio"] = frame["stated"] / frame["net"].where(frame["net"] > 0)
+    return frame
+
+
+def decimal_year(date: str) -> float:
+    """The middle of the period a date names, in calendar years: '2009' → 2009.5, '1992-10' → 1992.79."""
+    parts = [int(p) for p in date.split("-")]
+    year = parts[0]
+    if len(parts) == 1:
+        return year + 0.5
+    days = 366 if calendar.isleap(year) else 365
+    month = parts[1]
+    first = sum(calendar.monthrange(year, m)[1] for m in range(1, month))
+    if len(parts) == 2:
+        return year + (first + calendar.monthrange(year, month)[1] / 2) / days
+    return year + (first + parts[2] - 0.5) / days

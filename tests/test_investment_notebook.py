@@ -1,0 +1,64 @@
+"""The investment chapter executed for Italy and the Netherlands; its glued numbers against the data."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ROOT, page_text, run_notebook
+
+from tradebook import currency
+from tradebook.validate import load
+
+DATA = ROOT / "data"
+
+
+def _fdi(partner: str, measure: str):
+    fdi = load("fdi", DATA)
+    return fdi[(fdi.investor == partner) & (fdi.measure == measure)].set_index("year")["value"]
+
+
+@pytest.fixture(scope="module")
+def italy(tmp_path_factory):
+    return run_notebook("investment_history", tmp_path_factory.mktemp("ita"))
+
+
+def test_italy_numbers_come_from_the_data(italy):
+    inflow, stock = _fdi("ITA", "inflow"), _fdi("ITA", "stock")
+    assert italy["partner_name"] == "Italy"
+    assert italy["last_year"] == inflow.index.max()
+    assert italy["inflow_last_eur_m"] == pytest.approx(inflow.iloc[-1] / 1e6)
+    assert italy["negative_list"] == ", ".join(str(y) for y in inflow.index[inflow < 0])
+    usd = inflow * [currency.annual_rate(y, "EUR", "USD") for y in inflow.index]
+    assert italy["total_usd_m"] == pytest.approx(usd.sum() / 1e6)
+    assert italy["inflow_min_year"] == usd.idxmin()
+    assert italy["stock_last_eur_m"] == pytest.approx(stock.iloc[-1] / 1e6)
+    world = _fdi("WLD", "stock")
+    assert italy["stock_share_last"] == pytest.approx(stock.iloc[-1] / world.loc[stock.index[-1]])
+    assert italy["events_count"] == len(load("events", DATA).query("partner == 'ITA'"))
+    assert "Strategic Partnership Agreement" in italy["shift_label"]
+    assert "15.0 billion" in italy["statements_text"]
+    assert 0 <= italy["tr_placebo"] <= 1 and italy["tr_n_before"] + italy["tr_n_after"] == italy["tr_n"]
+
+
+def test_netherlands_edition_runs_without_events_or_statements(tmp_path):
+    nld = run_notebook("investment_history", tmp_path, partner="NLD")
+    assert nld["partner_name"] == "Netherlands"
+    assert nld["events_count"] == 0 and "No milestones" in nld["events_note"]
+    assert "No official statement" in nld["statements_text"]
+    assert nld["stock_rank_last"] == 1
+    assert nld["stock_last_eur_m"] == pytest.approx(_fdi("NLD", "stock").iloc[-1] / 1e6)
+
+
+@pytest.mark.xdist_group("book")
+def test_built_page_shows_the_computed_figures(built_book):
+    text = page_text(built_book / "_build" / "html" / "notebooks" / "investment_history.html")
+    inflow, stock = _fdi("ITA", "inflow"), _fdi("ITA", "stock")
+    last = int(inflow.index.max())
+    assert f"(€ {inflow.loc[last] / 1e6:,.0f} million)" in text
+    assert f"(€ {stock.loc[last] / 1e6:,.0f} million) at the end of {last}" in text
+    fdi = load("fdi", DATA)
+    block = fdi[(fdi.year == last) & (fdi.measure == "stock") & (fdi.investor != "WLD")]
+    rank = int((block["value"] > stock.loc[last]).sum()) + 1
+    assert f"number {rank} among the {len(block)} investor countries" in text
+    assert "Strategic Partnership Agreement" in text and "{glue" not in text
+    intro = (built_book / "_build" / "html" / "notebooks" / "intro.html").read_text(encoding="utf-8")
+    assert 'href="investment_history.html"' in intro  # the chapter is in the book's navigation
