@@ -186,6 +186,30 @@ CASES: list[tuple[str, dict[str, object], list[str], list[str]]] = [
         ["--end-year", "after start_year"],
     ),
     ("cli-missing-data-dir", {}, ["build", "--data-dir", "nowhere"], ["--data-dir", "not one"]),
+    (
+        "fdi-negative-world-stock",
+        {"data/fdi.csv": lambda t: t + "2030,KAZ,WLD,stock,-5,EUR,wiiw-fdi-nbk\n"},
+        ["build"],
+        ["data/fdi.csv:", "'value'"],
+    ),
+    (
+        "fdi-unknown-measure",
+        {"data/fdi.csv": lambda t: t + "2030,KAZ,ITA,flows,5,EUR,wiiw-fdi-nbk\n"},
+        ["build"],
+        ["data/fdi.csv:", "'measure'"],
+    ),
+    (
+        "fdi-unknown-investor",
+        {"data/fdi.csv": lambda t: t + "2030,KAZ,QQQ,inflow,5,EUR,wiiw-fdi-nbk\n"},
+        ["build"],
+        ["data/fdi.csv:", "'investor'", "ISO 3166 alpha-3"],
+    ),
+    (
+        "events-bad-date",
+        {"data/events.csv": replace("\n1992,ITA,", "\n1992-13,ITA,")},
+        ["build"],
+        ["data/events.csv:2", "'date'"],
+    ),
     ("import-missing-file", {}, ["import", "bns", "nowhere.xls"], ["nowhere.xls", "file not found"]),
     (
         "import-not-a-workbook",

@@ -126,11 +126,19 @@ def _schema_problems(frame: pd.DataFrame, lines: list[int], path: Path, dataset:
     try:
         dataset.schema.validate(typed, lazy=True)
     except pa.errors.SchemaErrors as err:
-        cases = err.failure_cases
-        problems = []
-        for case in cases.itertuples():
-            line = lines[int(case.index)] if pd.notna(case.index) else None
-            problems.append(Problem(name, line, case.column, f"expected {case.check}, got {case.failure_case!r}"))
+        problems, seen = [], set()
+        for case in err.failure_cases.itertuples():
+            row = int(case.index) if pd.notna(case.index) else None
+            column, got = case.column, case.failure_case
+            if case.schema_context == "DataFrameSchema" and row is not None:
+                # A rule across columns (e.g. a world stock ≥ 0) fails once per row: name its value.
+                if (row, case.check) in seen:
+                    continue
+                seen.add((row, case.check))
+                column = "value" if "value" in typed else column
+                got = typed.loc[row, column]
+            line = lines[row] if row is not None else None
+            problems.append(Problem(name, line, column, f"expected {case.check}, got {got!r}"))
         return problems
     return []
 
