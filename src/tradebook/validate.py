@@ -225,5 +225,11 @@ def validate_all(data_dir: Path) -> list[Problem]:
     return problems
 
 
+def _check_claims(data_dir: Path, source_ids: set[str]) -> list[Problem]:
+    from .claims import check_file  # imported late: claims.py reads data through this module
+
+    return check_file(data_dir, source_ids)
+
+
 # Checks of inputs that are not tidy CSV (e.g. claims.yml): each takes (data_dir, source ids).
-EXTRA_CHECKS: list = []
+EXTRA_CHECKS: list = [_check_claims]
