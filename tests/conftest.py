@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import ast
 import shutil
 import subprocess
 import sys
@@ -28,13 +28,15 @@ def glued(path: Path) -> dict[str, object]:
     found = {}
     for cell in nb.cells:
         for out in cell.get("outputs", []):
-            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                text = out["data"].get("text/plain", "")
+            scrap = out.get("metadata", {}).get("scrapbook", {})
+            if scrap.get("name"):
+                # glue(..., display=False) stores the repr under a papermill mime prefix
+                prefix = scrap.get("mime_prefix", "")
+                text = out["data"].get(prefix + "text/plain", out["data"].get("text/plain", ""))
                 try:
-                    found[name] = json.loads(text.replace("'", '"')) if text[:1] in "'\"" else eval(text)  # noqa: S307
-                except Exception:  # noqa: BLE001 - keep the repr of anything not a literal
-                    found[name] = text
+                    found[scrap["name"]] = ast.literal_eval(text)
+                except (ValueError, SyntaxError):  # keep the repr of anything not a literal
+                    found[scrap["name"]] = text
     return found
 
 
