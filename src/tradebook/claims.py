@@ -449,11 +449,8 @@ def check_fdi_rank(claim: Claim, data: Data) -> Verdict:
         raise Missing(f"{data.label('fdi')} has no FDI {claim.measure} of {claim.partner} in {claim.year}")
     block = _in_usd(rows[rows["year"] == ev_year])
     world = block.loc[block["investor"] == WORLD, "usd"]
-    ranking = (
-        block[block["investor"] != WORLD]
-        .set_index("investor")["usd"]
-        .sort_values(ascending=False, kind="stable")
-    )
+    countries = block["investor"].isin(iso3_codes() - {WORLD})  # not the world, nor any group of countries
+    ranking = block[countries].set_index("investor")["usd"].sort_values(ascending=False, kind="stable")
     pos, _ = _position(ranking, claim.partner)
     status, why = compare(claim, pos)
     share = f", {ranking[claim.partner] / world.iloc[0]:.2%} of the total" if len(world) else ""
