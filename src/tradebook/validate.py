@@ -126,12 +126,15 @@ def _schema_problems(frame: pd.DataFrame, lines: list[int], path: Path, dataset:
         dataset.schema.validate(typed, lazy=True)
     except pa.errors.SchemaErrors as err:
         cases = err.failure_cases
+        # A check across columns fails once per column of the row: report it once per row.
+        row_wide = cases["schema_context"] == "DataFrameSchema"
+        cases = cases[~row_wide | ~cases.duplicated(["index", "check"])]
+        cases = cases.assign(column=cases["column"].where(~row_wide, None))
         problems = []
         for case in cases.itertuples():
             line = lines[int(case.index)] if pd.notna(case.index) else None
-            problems.append(
-                Problem(name, line, case.column, f"expected {case.check}, got {case.failure_case!r}")
-            )
+            got = "" if case.column is None else f", got {case.failure_case!r}"
+            problems.append(Problem(name, line, case.column, f"expected {case.check}{got}"))
         return problems
     return []
 

@@ -11,7 +11,7 @@ import pandas as pd
 from .. import sources
 from ..contract import DATASETS, Dataset
 from ..errors import InputError
-from . import bns, cepii, eurostat, panel
+from . import baci, bns, cepii, coifpm, coir, comtrade, eurostat, panel
 from .common import MergeReport, merge_into, sort_rows, write_csv
 
 
@@ -30,6 +30,12 @@ IMPORTERS: list[Importer] = [
     Importer(cepii.SOURCE, DATASETS["trade"], cepii.from_shared),
     Importer(eurostat.SOURCE, DATASETS["trade"], eurostat.from_shared),
     Importer(bns.SOURCE, DATASETS["trade"], bns.from_shared),
+    # Product rows: the source is part of the key, so these never replace one another.
+    Importer(cepii.SOURCE, DATASETS["trade_products"], cepii.products_from_shared),
+    Importer(cepii.BACI_SOURCE, DATASETS["trade_products"], cepii.baci_from_shared),
+    Importer(baci.SOURCE, DATASETS["trade_products"], baci.from_shared),
+    Importer(coir.SOURCE, DATASETS["trade_products"], coir.from_shared),
+    Importer(coifpm.SOURCE, DATASETS["trade_products"], coifpm.from_shared),
 ]
 
 
@@ -45,6 +51,15 @@ def build_data(shared: Path, data_dir: Path, log: Callable[[str], None] = print)
         log(f"{imp.source.id}: {len(frame)} rows from {len(raw_files)} file(s)")
         frames.setdefault(imp.dataset.name, []).append(frame)
         provenance.append(imp.source.with_files(raw_files, shared))
+    # A source feeding two files (CEPII Gravity) is listed once, with every raw file it read.
+    by_id: dict[str, sources.Source] = {}
+    for entry in provenance:
+        if entry.id in by_id:
+            seen = {f["path"] for f in by_id[entry.id].files}
+            by_id[entry.id].files += [f for f in entry.files if f["path"] not in seen]
+        else:
+            by_id[entry.id] = entry
+    provenance = list(by_id.values())
     for name, parts in frames.items():
         dataset = DATASETS[name]
         merged = pd.concat(parts, ignore_index=True).drop_duplicates(list(dataset.key), keep="last")
@@ -58,6 +73,16 @@ def import_bns(path: Path, data_dir: Path) -> MergeReport:
     """Merge a (newer) BNS workbook into data/trade.csv and record its checksum."""
     frame = bns.read_workbook(path)
     return _merge_and_record(frame, path, bns.SOURCE, DATASETS["trade"], data_dir)
+
+
+def import_comtrade(path: Path, data_dir: Path) -> MergeReport:
+    """Merge a UN Comtrade CSV into data/trade_products.csv and its TOTAL rows into data/trade.csv."""
+    products = comtrade.read(path)
+    report = _merge_and_record(products, path, comtrade.SOURCE, DATASETS["trade_products"], data_dir)
+    total = comtrade.totals(products)
+    if total.empty:
+        return report
+    return report + merge_into(Path(data_dir) / DATASETS["trade"].filename, total, DATASETS["trade"])
 
 
 def _merge_and_record(
@@ -76,4 +101,7 @@ def _merge_and_record(
 
 
 # `tradebook import KIND FILE`: each takes (file, data_dir) and returns what the merge did.
-IMPORT_COMMANDS: dict[str, Callable[[Path, Path], MergeReport]] = {"bns": import_bns}
+IMPORT_COMMANDS: dict[str, Callable[[Path, Path], MergeReport]] = {
+    "bns": import_bns,
+    "comtrade": import_comtrade,
+}
