@@ -28,9 +28,13 @@ def glued(path: Path) -> dict[str, object]:
     found = {}
     for cell in nb.cells:
         for out in cell.get("outputs", []):
-            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
+            scrap = out.get("metadata", {}).get("scrapbook", {})
+            name, prefix = scrap.get("name"), scrap.get("mime_prefix", "")
             if name:
-                text = out["data"].get("text/plain", "")
+                if prefix + "text/markdown" in out["data"]:  # a glued Markdown paragraph: its text
+                    found[name] = out["data"][prefix + "text/markdown"]
+                    continue
+                text = out["data"].get(prefix + "text/plain", "")
                 try:
                     found[name] = json.loads(text.replace("'", '"')) if text[:1] in "'\"" else eval(text)  # noqa: S307
                 except Exception:  # noqa: BLE001 - keep the repr of anything not a literal

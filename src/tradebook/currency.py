@@ -54,6 +54,8 @@ def _euro_average(currency: str, year: int) -> float:
 
 def annual_rate(year: int, from_currency: str, to_currency: str) -> float:
     """Units of `to_currency` per unit of `from_currency`, ECB annual average of `year`."""
+    if from_currency == to_currency:
+        return 1.0
     return _euro_average(to_currency, int(year)) / _euro_average(from_currency, int(year))
 
 
