@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 plt.rcParams.update(
     {
@@ -31,8 +33,12 @@ def figure(title: str, ylabel: str, xlabel: str = "Year"):
 
 def source_line(fig, text: str) -> None:
     """The data source under the chart, as every published chart should carry."""
-    fig.text(0.01, 0.005, f"Source: {text}", fontsize=7.5, color="0.35", ha="left", va="bottom")
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    # Wrapped to the figure's width: a line wider than the figure would shrink the whole chart.
+    width = int(fig.get_figwidth() * 20)
+    wrapped = textwrap.fill(f"Source: {text}", width)
+    lines = wrapped.count("\n") + 1
+    fig.text(0.01, 0.005, wrapped, fontsize=7.5, color="0.35", ha="left", va="bottom")
+    fig.tight_layout(rect=(0, 0.04 * lines, 1, 1))
 
 
 def billions(ax, axis: str = "y") -> None:
@@ -43,3 +49,8 @@ def billions(ax, axis: str = "y") -> None:
 def percent(ax, axis: str = "y") -> None:
     fmt = FuncFormatter(lambda v, _: f"{v:.0%}")
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+
+
+def years(ax, axis: str = "x") -> None:
+    """Whole years on a time axis (no 2002.5)."""
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_locator(MaxNLocator(integer=True))

@@ -109,15 +109,17 @@ def full_breakdowns(
     chapters = rows[rows["product"].str.fullmatch(CHAPTER)]
     totals = rows[rows["product"] == "TOTAL"].set_index(["year", "source"])["value"]
     sums = chapters.groupby(["year", "source"])["value"].agg(["sum", "size"])
-    full = [
-        (year, source, n)
-        for (year, source), (total, n) in sums.iterrows()
-        if (year, source) in totals.index and abs(total - totals[(year, source)]) <= tolerance * totals[(year, source)]
-    ]
+    full = []
+    for (year, source), (total, n) in sums.iterrows():
+        if (year, source) in totals.index and abs(total - totals[(year, source)]) <= tolerance * totals[
+            (year, source)
+        ]:
+            full.append((int(year), source, n))
     chosen: dict[int, str] = {}
-    for year, source, n in sorted(full, key=lambda t: (t[0], -t[2], t[1])):
-        chosen.setdefault(int(year), source)
-    keep = chapters[[chosen.get(int(y)) == s for y, s in zip(chapters["year"], chapters["source"], strict=True)]]
+    for year, source, _ in sorted(full, key=lambda t: (t[0], -t[2], t[1])):
+        chosen.setdefault(year, source)
+    used = [chosen.get(int(y)) == s for y, s in zip(chapters["year"], chapters["source"], strict=True)]
+    keep = chapters[used]
     if keep.empty:
         return pd.DataFrame(index=pd.Index([], name="year", dtype=int))
     table = keep.pivot_table(index="year", columns="product", values="value", aggfunc="sum").fillna(0.0)

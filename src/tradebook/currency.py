@@ -59,6 +59,12 @@ def annual_rate(year: int, from_currency: str, to_currency: str) -> float:
     return _euro_average(to_currency, int(year)) / _euro_average(from_currency, int(year))
 
 
+def annual_rates(years, from_currency: str, to_currency: str) -> pd.Series:
+    """The annual average rate of each year, as a Series indexed by year."""
+    years = [int(y) for y in years]
+    return pd.Series([annual_rate(y, from_currency, to_currency) for y in years], index=years, name="rate")
+
+
 def to_currency(values: pd.Series, years: pd.Series, from_currencies: pd.Series, target: str) -> pd.Series:
     """Convert each value from its own currency to `target` at the annual average of its year."""
     rates = [annual_rate(int(y), str(c), target) for y, c in zip(years, from_currencies, strict=True)]

@@ -22,7 +22,8 @@ def _side(frame: pd.DataFrame, reporter: str, partner: str, flow: str) -> pd.Dat
 def in_usd(rows: pd.DataFrame) -> pd.DataFrame:
     """Values in US dollars, converted at the ECB annual average of their year; keeps the original."""
     rates = [annual_rate(int(y), c, "USD") for y, c in zip(rows.index, rows["currency"], strict=True)]
-    return rows.assign(original=rows["value"], rate=rates, value=rows["value"] * pd.Series(rates, index=rows.index))
+    factor = pd.Series(rates, index=rows.index)
+    return rows.assign(original=rows["value"], rate=rates, value=rows["value"] * factor)
 
 
 def exports_vs_partner_imports(
@@ -74,7 +75,9 @@ def imports_vs_partner_exports(trade: pd.DataFrame, reporter: str, partner: str)
     return out.sort_index()
 
 
-def crude_vs_exports(trade: pd.DataFrame, products: pd.DataFrame, reporter: str, partner: str) -> pd.DataFrame:
+def crude_vs_exports(
+    trade: pd.DataFrame, products: pd.DataFrame, reporter: str, partner: str
+) -> pd.DataFrame:
     """The reporter's exports to the partner (all goods) against the partner's registered crude imports."""
     crude = composition.crude_imports(products, partner, reporter)
     ours = _side(trade, reporter, partner, "export")
