@@ -135,7 +135,8 @@ def shares(table: pd.DataFrame) -> pd.DataFrame:
 
 def hhi(row_shares: pd.Series | pd.DataFrame) -> float | pd.Series:
     """Herfindahl–Hirschman index on the 0–10,000 scale: 10,000 means a single product."""
-    return (row_shares**2).sum(axis=-1 if isinstance(row_shares, pd.Series) else 1) * 10_000
+    squares = row_shares**2
+    return (squares.sum() if isinstance(squares, pd.Series) else squares.sum(axis=1)) * 10_000
 
 
 def equivalent_products(index: float) -> float:
