@@ -30,9 +30,12 @@ def glued(path: Path) -> dict[str, object]:
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             scrap = out.get("metadata", {}).get("scrapbook", {})
-            if scrap.get("name"):
-                name = scrap["name"]
-                text = out["data"].get(scrap.get("mime_prefix", "") + "text/plain", "")
+            name, prefix = scrap.get("name"), scrap.get("mime_prefix", "")
+            if name:
+                if prefix + "text/markdown" in out["data"]:  # a glued Markdown paragraph: its text
+                    found[name] = out["data"][prefix + "text/markdown"]
+                    continue
+                text = out["data"].get(prefix + "text/plain", "")
                 try:
                     found[name] = ast.literal_eval(text)
                 except (ValueError, SyntaxError):  # not a literal (e.g. a figure): keep its repr

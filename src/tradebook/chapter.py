@@ -15,6 +15,10 @@ def load_trade(data_dir: str | Path) -> pd.DataFrame:
     return load("trade", Path(data_dir))
 
 
+def load_products(data_dir: str | Path) -> pd.DataFrame:
+    return load("trade_products", Path(data_dir))
+
+
 def partner_name(iso3: str) -> str:
     return name(iso3)
 

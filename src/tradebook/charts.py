@@ -33,9 +33,12 @@ def figure(title: str, ylabel: str, xlabel: str = "Year"):
 
 def source_line(fig, text: str) -> None:
     """The data source under the chart, as every published chart should carry."""
-    lines = textwrap.wrap(f"Source: {text}", width=135)
-    fig.text(0.01, 0.005, "\n".join(lines), fontsize=7.5, color="0.35", ha="left", va="bottom")
-    fig.tight_layout(rect=(0, 0.04 * len(lines) * 4.2 / fig.get_figheight(), 1, 1))
+    # Wrapped to the figure's width: a line wider than the figure would shrink the whole chart.
+    width = int(fig.get_figwidth() * 20)
+    wrapped = textwrap.fill(f"Source: {text}", width)
+    lines = wrapped.count("\n") + 1
+    fig.text(0.01, 0.005, wrapped, fontsize=7.5, color="0.35", ha="left", va="bottom")
+    fig.tight_layout(rect=(0, 0.04 * lines, 1, 1))
 
 
 def billions(ax, axis: str = "y") -> None:
@@ -86,6 +89,6 @@ def mark_events(axes, positions: list[float], labels: list[str], levels: int = 3
     strip.spines["left"].set_visible(False)
 
 
-def years(ax) -> None:
-    """Whole years on the x axis (short series otherwise get ticks like 2002.5)."""
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+def years(ax, axis: str = "x") -> None:
+    """Whole years on a time axis (no 2002.5)."""
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_locator(MaxNLocator(integer=True))

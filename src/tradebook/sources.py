@@ -42,7 +42,10 @@ def sha256(path: Path) -> str:
 
 def dump(sources: list[Source], path: Path) -> None:
     """Write sources.yml deterministically (sorted by id) so `make data` reproduces it exactly."""
-    body = {s.id: {k: v for k, v in asdict(s).items() if k != "id"} for s in sorted(sources, key=lambda s: s.id)}
+    body = {
+        s.id: {k: _plain(v) for k, v in asdict(s).items() if k != "id"}
+        for s in sorted(sources, key=lambda s: s.id)
+    }
     text = yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(
@@ -50,6 +53,15 @@ def dump(sources: list[Source], path: Path) -> None:
         encoding="utf-8",
     )
     os.replace(tmp, path)
+
+
+def _plain(value):
+    """Plain dicts and lists: entries read back from sources.yml carry line numbers (LineDict)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def check(path: Path) -> tuple[dict[str, Source], list[Problem]]:

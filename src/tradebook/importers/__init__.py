@@ -11,7 +11,7 @@ import pandas as pd
 from .. import sources
 from ..contract import DATASETS, Dataset
 from ..errors import InputError
-from . import bns, cepii, eurostat, panel, published, reference, wiiw
+from . import baci, bns, cepii, coifpm, coir, comtrade, eurostat, panel, published, reference, wiiw
 from .common import MergeReport, merge_into, sort_rows, write_csv
 
 
@@ -32,6 +32,12 @@ IMPORTERS: list[Importer] = [
     Importer(bns.SOURCE, DATASETS["trade"], bns.from_shared),
     Importer(wiiw.SOURCE, DATASETS["fdi"], wiiw.from_shared),
     Importer(published.SOURCE, DATASETS["published_figures"], published.from_shared),
+    # Product rows: the source is part of the key, so these never replace one another.
+    Importer(cepii.SOURCE, DATASETS["trade_products"], cepii.products_from_shared),
+    Importer(cepii.BACI_SOURCE, DATASETS["trade_products"], cepii.baci_from_shared),
+    Importer(baci.SOURCE, DATASETS["trade_products"], baci.from_shared),
+    Importer(coir.SOURCE, DATASETS["trade_products"], coir.from_shared),
+    Importer(coifpm.SOURCE, DATASETS["trade_products"], coifpm.from_shared),
 ]
 
 # Documents cited by hand-curated files (data/events.csv), recorded in sources.yml with checksums.
@@ -53,6 +59,15 @@ def build_data(shared: Path, data_dir: Path, log: Callable[[str], None] = print)
         provenance.append(imp.source.with_files(raw_files, shared))
     for cited in REFERENCES:
         provenance.append(cited(shared))
+    # A source feeding two files (CEPII Gravity) is listed once, with every raw file it read.
+    by_id: dict[str, sources.Source] = {}
+    for entry in provenance:
+        if entry.id in by_id:
+            seen = {f["path"] for f in by_id[entry.id].files}
+            by_id[entry.id].files += [f for f in entry.files if f["path"] not in seen]
+        else:
+            by_id[entry.id] = entry
+    provenance = list(by_id.values())
     for name, parts in frames.items():
         dataset = DATASETS[name]
         merged = pd.concat(parts, ignore_index=True).drop_duplicates(list(dataset.key), keep="last")
@@ -83,6 +98,16 @@ def _csv_importer(module) -> Callable[[Path, Path], MergeReport]:
     return run
 
 
+def import_comtrade(path: Path, data_dir: Path) -> MergeReport:
+    """Merge a UN Comtrade CSV into data/trade_products.csv and its TOTAL rows into data/trade.csv."""
+    products = comtrade.read(path)
+    report = _merge_and_record(products, path, comtrade.SOURCE, DATASETS["trade_products"], data_dir)
+    total = comtrade.totals(products)
+    if total.empty:
+        return report
+    return report + merge_into(Path(data_dir) / DATASETS["trade"].filename, total, DATASETS["trade"])
+
+
 def _merge_and_record(
     frame: pd.DataFrame, path: Path, source: sources.Source, dataset: Dataset, data_dir: Path
 ) -> MergeReport:
@@ -104,6 +129,7 @@ def _merge_and_record(
 # `tradebook import KIND FILE`: each takes (file, data_dir) and returns what the merge did.
 IMPORT_COMMANDS: dict[str, Callable[[Path, Path], MergeReport]] = {
     "bns": import_bns,
+    "comtrade": import_comtrade,
     "eurostat": _csv_importer(eurostat),
     "panel": _csv_importer(panel),
 }

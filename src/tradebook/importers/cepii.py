@@ -1,4 +1,11 @@
-"""CEPII Gravity flows of Kazakhstan → Italy, 1992–2020 → the Italy-reported (mirror) import rows."""
+"""CEPII Gravity flows of Kazakhstan → Italy, 1992–2020.
+
+- Italy-reported imports (UN Comtrade, `tradeflow_comtrade_d`) → mirror rows of data/trade.csv;
+- Kazakhstan-reported exports (UN Comtrade, `tradeflow_comtrade_o`) → TOTAL rows of trade_products.csv,
+  beside the trade.csv series of other sources, so that both sides of the mirror come from one database;
+- BACI all goods and manufactured goods (`tradeflow_baci`, `manuf_tradeflow_baci`) → TOTAL and MANUF
+  rows of trade_products.csv under their own source id.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..contract import TRADE
+from ..contract import TRADE, TRADE_PRODUCTS
 from ..errors import InputError
 from ..sources import Source
 
 FILE = "composition/cepii_gravity_kz_italy_total_and_manufactured_1992_2020.csv"
 MIRROR_SERIES = "tradeflow_comtrade_d"
+REPORTER_SERIES = "tradeflow_comtrade_o"
+BACI_SERIES = {"tradeflow_baci": "TOTAL", "manuf_tradeflow_baci": "MANUF"}
 
 SOURCE = Source(
     id="cepii-gravity",
@@ -26,7 +35,28 @@ SOURCE = Source(
     caveats=[
         "The mirror rows are the tradeflow_comtrade_d series: Italy's imports from Kazakhstan as "
         "Italy reports them to UN Comtrade (CIF).",
+        "The Kazakhstan-reported rows in trade_products.csv (product TOTAL) are the tradeflow_comtrade_o "
+        "series: Kazakhstan's exports to Italy as Kazakhstan reports them to UN Comtrade (FOB), 1995–2020.",
         "The 2021 row is empty in the source; the series ends in 2020.",
+        "The IMF DOTS series of the file are not used.",
+    ],
+)
+
+BACI_SOURCE = Source(
+    id="cepii-gravity-baci",
+    title="CEPII Gravity database: BACI flows Kazakhstan→Italy, all goods and manufactured goods, 1996–2020",
+    citation="CEPII Gravity database (BACI)",
+    publisher="CEPII (Conte, Cotterlaz & Mayer 2022), columns tradeflow_baci and manuf_tradeflow_baci: "
+    "BACI reconciled flows, all goods and manufactured goods",
+    origin=SOURCE.origin,
+    licence=SOURCE.licence,
+    units=SOURCE.units,
+    caveats=[
+        "Manufactured goods (product MANUF) follow CEPII's definition in the Gravity database; the share of "
+        "manufactured goods is MANUF / TOTAL of this source.",
+        "BACI reconciles both sides' reports: its Kazakhstan→Italy total is close to Kazakhstan's own figure "
+        "in some years and far from it in others.",
+        "The series runs from 1996 to 2020.",
     ],
 )
 
@@ -60,6 +90,45 @@ def read(path: Path) -> pd.DataFrame:
     )[list(TRADE.columns)]
 
 
+def _product_rows(rows: pd.DataFrame, products: pd.Series | str, source: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "year": rows["year"].astype(int),
+            "reporter": rows["reporter_iso3"],
+            "partner": rows["partner_iso3"],
+            "flow": rows["flow"],
+            "product": products,
+            "value": (rows["value"] * 1000).round(2),
+            "currency": "USD",
+            "source": source,
+        }
+    )[list(TRADE_PRODUCTS.columns)]
+
+
+def read_products(path: Path) -> pd.DataFrame:
+    """Kazakhstan-reported exports to Italy (UN Comtrade), all goods."""
+    raw = series(path)
+    rows = raw[(raw["series"] == REPORTER_SERIES) & (raw["hs_code"] == "TOTAL")].dropna(subset=["value"])
+    return _product_rows(rows, "TOTAL", SOURCE.id)
+
+
+def read_baci(path: Path) -> pd.DataFrame:
+    """BACI exports Kazakhstan→Italy: all goods (TOTAL) and manufactured goods (MANUF)."""
+    raw = series(path)
+    rows = raw[raw["series"].isin(BACI_SERIES)].dropna(subset=["value"])
+    return _product_rows(rows, rows["series"].map(BACI_SERIES), BACI_SOURCE.id)
+
+
 def from_shared(shared: Path) -> tuple[pd.DataFrame, list[Path]]:
     path = Path(shared) / FILE
     return read(path), [path]
+
+
+def products_from_shared(shared: Path) -> tuple[pd.DataFrame, list[Path]]:
+    path = Path(shared) / FILE
+    return read_products(path), [path]
+
+
+def baci_from_shared(shared: Path) -> tuple[pd.DataFrame, list[Path]]:
+    path = Path(shared) / FILE
+    return read_baci(path), [path]

@@ -23,6 +23,10 @@ class MergeReport:
     def __str__(self) -> str:
         return f"{self.added} rows added, {self.changed} changed, {self.kept} kept"
 
+    def __add__(self, other: MergeReport) -> MergeReport:
+        """What two merges (into two files) did together."""
+        return MergeReport(self.added + other.added, self.changed + other.changed, self.kept + other.kept)
+
 
 def sort_rows(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
     """The canonical row order: by key, so files diff cleanly and rebuild byte for byte."""

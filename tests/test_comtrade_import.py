@@ -1,0 +1,153 @@
+"""`tradebook import comtrade FILE.csv` on a synthetic file in UN Comtrade's exact CSV layout."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import FIXTURES, ROOT, tradebook
+
+from tradebook.errors import InputError
+from tradebook.importers import IMPORT_COMMANDS, comtrade, import_comtrade
+from tradebook.validate import load, validate_all
+
+FIXTURE = FIXTURES / "comtrade_synthetic_kaz_ita_hs2_2021_2023.csv"
+
+
+@pytest.fixture
+def data_dir(tmp_path) -> Path:
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    return tmp_path / "data"
+
+
+def _rows() -> tuple[list[str], list[dict[str, str]]]:
+    with FIXTURE.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        return list(reader.fieldnames), list(reader)
+
+
+def _variant(
+    tmp_path: Path, header: list[str], rows: list[dict[str, str]], name: str = "variant.csv"
+) -> Path:
+    path = tmp_path / name
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, header, extrasaction="ignore", lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_registered_as_an_import_command():
+    assert IMPORT_COMMANDS["comtrade"] is import_comtrade
+
+
+def test_reads_the_comtrade_layout():
+    frame = comtrade.read(FIXTURE)
+    header, rows = _rows()
+    assert len(frame) == len(rows)
+    assert set(frame["flow"]) == {"export", "import"} and set(frame["source"]) == {"un-comtrade"}
+    first = rows[0]
+    row = frame.iloc[0]
+    assert (row["year"], row["reporter"], row["partner"], row["product"]) == (
+        int(first["refYear"]),
+        first["reporterISO"],
+        first["partnerISO"],
+        first["cmdCode"],
+    )
+    assert row["value"] == pytest.approx(float(first["primaryValue"]))
+    crude = frame[(frame["product"] == "27") & (frame["flow"] == "export")]
+    assert set(crude["quantity_unit"]) == {"kg"} and crude["quantity"].notna().all()
+    assert frame.loc[frame["product"] == "84", "quantity"].isna().all()  # qtyUnitAbbr N/A: no quantity
+
+
+def test_import_merges_and_reimport_changes_nothing(data_dir):
+    before = load("trade_products", data_dir)
+    first = import_comtrade(FIXTURE, data_dir)
+    assert first.added == len(comtrade.read(FIXTURE))
+    products = load("trade_products", data_dir)
+    assert len(products) == len(before) + first.added
+    trade = load("trade", data_dir)
+    totals = trade[(trade.source == "un-comtrade")]
+    assert len(totals) == 6  # TOTAL of 3 years x 2 flows reach trade.csv, replacing the other sources' rows
+    assert validate_all(data_dir) == []
+    snapshot = {p.name: p.read_bytes() for p in data_dir.iterdir()}
+    again = import_comtrade(FIXTURE, data_dir)
+    assert (again.added, again.changed) == (0, 0)
+    assert {p.name: p.read_bytes() for p in data_dir.iterdir()} == snapshot
+
+
+def test_cli_reports_the_merge(data_dir):
+    proc = tradebook("import", "comtrade", str(FIXTURE), "--data-dir", str(data_dir), cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    proc = tradebook("import", "comtrade", str(FIXTURE), "--data-dir", str(data_dir), cwd=ROOT)
+    assert "0 rows added, 0 changed" in proc.stdout
+
+
+def test_missing_primary_value_column(tmp_path, data_dir):
+    header, rows = _rows()
+    path = _variant(tmp_path, [h for h in header if h != "primaryValue"], rows)
+    with pytest.raises(InputError) as err:
+        comtrade.read(path)
+    problem = err.value.problems[0]
+    assert (problem.line, problem.column) == (1, "primaryValue")
+    assert problem.file.endswith("variant.csv")
+    proc = tradebook("import", "comtrade", str(path), "--data-dir", str(data_dir), cwd=ROOT)
+    assert proc.returncode == 2
+    assert "variant.csv:1: column 'primaryValue': missing column" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("column", "bad", "message"),
+    [
+        ("primaryValue", "12,5", "expected a value in US dollars"),
+        ("primaryValue", "-3", "expected a value in US dollars"),
+        ("primaryValue", "", "expected a value in US dollars"),
+        ("refYear", "20x1", "expected a year"),
+        ("cmdCode", "27A", "expected TOTAL or an HS code"),
+        ("qty", "lots", "expected a quantity"),
+        ("freqCode", "M", "expected annual data"),
+    ],
+)
+def test_bad_values_name_file_line_and_column(tmp_path, column, bad, message):
+    header, rows = _rows()
+    index = next(i for i, r in enumerate(rows) if r["qtyUnitAbbr"] == "kg")  # a row with a quantity
+    rows[index] = {**rows[index], column: bad}
+    path = _variant(tmp_path, header, rows)
+    with pytest.raises(InputError) as err:
+        comtrade.read(path)
+    problem = err.value.problems[0]
+    assert problem.line == index + 2 and problem.column == column and message in problem.message
+
+
+def test_breakdowns_reexports_and_areas_are_left_out(tmp_path):
+    header, rows = _rows()
+    extra = [
+        {**rows[0], "flowCode": "RX", "flowDesc": "Re-export"},
+        {**rows[0], "customsCode": "C01", "customsDesc": "Inward processing"},
+        {**rows[0], "motCode": "2100", "motDesc": "Sea"},
+        {**rows[0], "partnerCode": "490", "partnerISO": "S19", "partnerDesc": "Other Asia, nes"},
+    ]
+    world = {**rows[0], "partnerCode": "0", "partnerISO": "W00", "partnerDesc": "World"}
+    frame = comtrade.read(_variant(tmp_path, header, [*rows, *extra, world]))
+    assert len(frame) == len(rows) + 1
+    assert "WLD" in set(frame["partner"])
+
+
+def test_duplicate_rows_are_refused(tmp_path):
+    header, rows = _rows()
+    path = _variant(tmp_path, header, [*rows, rows[3]])
+    with pytest.raises(InputError, match="as line 5") as err:
+        comtrade.read(path)
+    assert err.value.problems[0].line == len(rows) + 2
+
+
+def test_merged_rows_keep_other_sources(data_dir):
+    before = load("trade_products", data_dir)
+    import_comtrade(FIXTURE, data_dir)
+    after = load("trade_products", data_dir)
+    kept = after[after.source != "un-comtrade"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(kept, before.reset_index(drop=True), check_dtype=False)
