@@ -347,6 +347,4 @@ def test_built_book_shows_the_summary_table(built_book):
     assert "contradicted" in summary and "not checkable with this data" in summary
     assert 'href="trade_growth.html"' in html
     assert 'href="#claim-turnover-2024"' in html
-    assert (
-        "investment_history.html" not in html or (built_book / "notebooks/investment_history.ipynb").exists()
-    )
+    assert "investment_history.html" not in html or (built_book / "notebooks/investment_history.ipynb").exists()

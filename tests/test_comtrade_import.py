@@ -29,9 +29,7 @@ def _rows() -> tuple[list[str], list[dict[str, str]]]:
         return list(reader.fieldnames), list(reader)
 
 
-def _variant(
-    tmp_path: Path, header: list[str], rows: list[dict[str, str]], name: str = "variant.csv"
-) -> Path:
+def _variant(tmp_path: Path, header: list[str], rows: list[dict[str, str]], name: str = "variant.csv") -> Path:
     path = tmp_path / name
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, header, extrasaction="ignore", lineterminator="\r\n")

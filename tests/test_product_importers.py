@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import ROOT, SHARED, needs_shared
+from conftest import SHARED, needs_shared
 
 from tradebook.contract import TRADE_PRODUCTS
-from tradebook.importers import baci, build_data, cepii, coifpm, coir
-from tradebook.validate import check, validate_all
+from tradebook.importers import baci, cepii, coifpm, coir
+from tradebook.validate import check
 
 HEADER = "year,reporter,partner,flow,product,value,currency,source,quantity,quantity_unit\n"
 
@@ -54,9 +53,7 @@ def test_contract_problems_name_line_and_column(tmp_path):
 
 def test_quantity_columns_are_optional(tmp_path):
     path = tmp_path / "trade_products.csv"
-    path.write_text(
-        "year,reporter,partner,flow,product,value,currency,source\n2021,KAZ,ITA,export,27,1.0,USD,baci\n"
-    )
+    path.write_text("year,reporter,partner,flow,product,value,currency,source\n2021,KAZ,ITA,export,27,1.0,USD,baci\n")
     frame, problems = check(path, TRADE_PRODUCTS)
     assert problems == [] and list(frame.columns) == list(TRADE_PRODUCTS.columns)
 
@@ -114,21 +111,5 @@ def test_cepii_product_series():
     assert set(own["product"]) == {"TOTAL"} and set(own["source"]) == {cepii.SOURCE.id}
     baci_rows = cepii.read_baci(path)
     share = baci_rows.pivot(index="year", columns="product", values="value")
-    assert share.loc[2019, "MANUF"] / share.loc[2019, "TOTAL"] == pytest.approx(
-        229_919.281 / 8_541_475, rel=1e-3
-    )
+    assert share.loc[2019, "MANUF"] / share.loc[2019, "TOTAL"] == pytest.approx(229_919.281 / 8_541_475, rel=1e-3)
     assert set(baci_rows["source"]) == {cepii.BACI_SOURCE.id}
-
-
-@needs_shared
-def test_make_data_rebuilds_data_byte_for_byte(tmp_path):
-    out = tmp_path / "data"
-    build_data(SHARED, out, log=lambda _: None)
-    for name in ("trade.csv", "trade_products.csv", "sources.yml"):
-        assert (out / name).read_bytes() == (ROOT / "data" / name).read_bytes(), name
-    assert validate_all(out) == []
-
-
-def test_shipped_data_follow_the_contract(tmp_path):
-    shutil.copytree(ROOT / "data", tmp_path / "data")
-    assert validate_all(tmp_path / "data") == []
