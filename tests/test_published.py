@@ -13,100 +13,19 @@ import io
 import re
 import shutil
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
 
 import nbformat
 import pandas as pd
 import pytest
 import yaml
-from bs4 import BeautifulSoup
-from conftest import ROOT, copy_project, page_text, tradebook
+from bookpages import css_urls, external, html_pages, loaded_urls, local_file, soup, toc_pages
+from conftest import ROOT, copy_project, page_text, run_notebook, tradebook
 
 from tradebook import published, sources
 from tradebook.build import BuildError
 from tradebook.report import DOWNLOAD_MIME, csv_text, table
 
-# Elements and attributes through which a page makes the browser fetch something by itself.
-LOADING_ATTRIBUTES = {
-    "script": ["src"],
-    "link": ["href"],
-    "img": ["src", "srcset"],
-    "source": ["src", "srcset"],
-    "video": ["src", "poster"],
-    "audio": ["src"],
-    "iframe": ["src"],
-    "embed": ["src"],
-    "object": ["data"],
-    "image": ["href", "xlink:href"],
-    "use": ["href", "xlink:href"],
-    "input": ["src"],
-    "track": ["src"],
-}
-CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""")
 PAYLOAD = "<script>alert(1)</script>"
-
-
-def external(url: str) -> bool:
-    """A URL that points at another host (data: URIs and relative paths stay in the book)."""
-    url = url.strip()
-    return url.startswith("//") or bool(re.match(r"[a-z][a-z0-9+.-]*://", url, re.I))
-
-
-def html_pages(site: Path) -> list[Path]:
-    return sorted(site.rglob("*.html"))
-
-
-def toc_pages(site: Path) -> list[Path]:
-    """The chapter pages in the order of _toc.yml."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"], *(c["file"] for c in toc.get("chapters", []))]
-    for part in toc.get("parts", []):
-        files += [c["file"] for c in part.get("chapters", [])]
-    return [site / f"{f}.html" for f in files]
-
-
-def soup(page: Path) -> BeautifulSoup:
-    return BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-
-
-def css_urls(text: str) -> list[str]:
-    return [a or b for a, b in CSS_URL.findall(text)]
-
-
-def loaded_urls(page: Path) -> list[str]:
-    """Every URL that the page itself loads: attributes, inline styles and <style> blocks."""
-    doc = soup(page)
-    urls = []
-    for tag, attributes in LOADING_ATTRIBUTES.items():
-        for element in doc.find_all(tag):
-            if tag == "link" and not set(element.get("rel", [])) & {
-                "stylesheet",
-                "icon",
-                "preload",
-                "modulepreload",
-                "prefetch",
-                "manifest",
-                "apple-touch-icon",
-            }:
-                continue
-            for attribute in attributes:
-                value = element.get(attribute)
-                if value and attribute.endswith("srcset"):
-                    urls += [part.split()[0] for part in value.split(",") if part.strip()]
-                elif value:
-                    urls.append(value)
-    for element in doc.find_all(style=True):
-        urls += css_urls(element["style"])
-    for element in doc.find_all("style"):
-        urls += css_urls(element.get_text())
-    return urls
-
-
-def local_file(site: Path, page: Path, url: str) -> Path:
-    """The file in the site that a relative URL on `page` names."""
-    path = unquote(urlsplit(url).path)
-    base = "file://" + page.parent.as_posix() + "/"
-    return Path(urlsplit(urljoin(base, path)).path)
 
 
 @pytest.fixture(scope="module")
@@ -233,6 +152,30 @@ def test_data_and_methods_lists_every_source(built_book: Path, site: Path):
     assert any(h.endswith("data_methods-data-trade.csv") for h in hrefs)
 
 
+def offered_downloads(executed: Path) -> dict[str, str]:
+    """Download name → CSV text, as an executed (not yet published) notebook declares them."""
+    nb = nbformat.read(executed, as_version=4)
+    outputs = [o for c in nb.cells for o in c.get("outputs", []) if DOWNLOAD_MIME in o.get("data", {})]
+    return {o.data[DOWNLOAD_MIME]["name"]: o.data[DOWNLOAD_MIME]["csv"] for o in outputs}
+
+
+def test_data_and_methods_runs_for_another_edition(tmp_path: Path):
+    """With another partner the page is the same inventory: every source, the complete data files."""
+    from tradebook import methods, validate
+
+    run_notebook("data_methods", tmp_path, partner="CHN")
+    offered = offered_downloads(tmp_path / "data_methods-out.ipynb")
+    assert {"sources", "raw-files", "caveats", "datasets", "contract"} <= set(offered)
+    for name in validate.DATASETS:
+        frame = pd.read_csv(io.StringIO(offered[f"data-{name}"]))
+        assert len(frame) == len(validate.load(name, ROOT / "data"))
+    known = sources.load(ROOT / "data")
+    files = pd.read_csv(io.StringIO(offered["raw-files"]))
+    assert sorted(files["sha256"]) == sorted(f["sha256"] for s in known.values() for f in s.files)
+    assert len(pd.read_csv(io.StringIO(offered["caveats"]))) == sum(len(s.caveats) for s in known.values())
+    assert len(pd.read_csv(io.StringIO(offered["contract"]))) == len(methods.contract_table())
+
+
 @pytest.mark.xdist_group("book")
 def test_figures_carry_no_version_stamp(site: Path):
     from PIL import Image
@@ -287,7 +230,7 @@ def test_run_metadata_is_stripped_and_downloads_become_links(tmp_path: Path):
         execution={"iopub.status.busy": "t"}, papermill={"start_time": "t", "status": "completed"}
     )
     cell.outputs = [
-        nbformat.v4.new_output("display_data", data={"image/png": "iVBOR", "text/plain": "<Figure>"}),
+        nbformat.v4.new_output("display_data", data={"image/png": "iVBOR", "text/plain": "<Fig at 0x7f3a>"}),
         nbformat.v4.new_output(
             "display_data",
             data={
@@ -307,7 +250,7 @@ def test_run_metadata_is_stripped_and_downloads_become_links(tmp_path: Path):
     out = nbformat.read(path, as_version=4)
     assert out.metadata.papermill == {"parameters": {"partner": "ITA"}}
     assert out.cells[0].metadata == {"papermill": {"status": "completed"}}
-    assert [list(o.data) for o in out.cells[0].outputs] == [["image/png", "text/plain"]]
+    assert [o.data for o in out.cells[0].outputs] == [{"image/png": "iVBOR", "text/plain": "<Fig>"}]
     assert out.cells[1].cell_type == "markdown"
     assert "{download}`chapter-level.csv <downloads/chapter-level.csv>`" in out.cells[1].source
     assert [c.id for c in out.cells] == ["cell-0", "cell-1"]
@@ -371,3 +314,34 @@ def test_hostile_text_in_the_data_is_escaped_on_the_page(tmp_path: Path):
     assert "<script>alert" not in raw_html and "<b>bold" not in raw_html
     assert raw_html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 3
     assert f"Country {PAYLOAD} name" in page_text(page)
+
+
+def test_sphinx_extension_refuses_assets_from_other_hosts(monkeypatch):
+    from types import SimpleNamespace
+
+    from tradebook import sphinxext
+
+    warned = []
+    monkeypatch.setattr(sphinxext.logger, "warning", lambda *args, **kw: warned.append(args))
+    context = {
+        "script_files": [
+            SimpleNamespace(filename="_static/local.js"),
+            SimpleNamespace(filename="https://cdn.x/a.js"),
+        ],
+        "css_files": [
+            SimpleNamespace(filename="_static/sphinx-thebe.css"),
+            SimpleNamespace(filename="//cdn.x/b.css"),
+        ],
+    }
+    sphinxext.offline_assets(None, "chapter", "page.html", context, None)
+    assert [w[2] for w in warned] == ["https://cdn.x/a.js", "//cdn.x/b.css"]
+    assert [c.filename for c in context["css_files"]] == ["//cdn.x/b.css"]  # thebe's sheet dropped
+
+
+def test_no_data_page_escapes_the_message(tmp_path: Path):
+    from tradebook.build import no_data_notebook
+
+    target = tmp_path / "page.ipynb"
+    no_data_notebook(ROOT / "notebooks" / "trade_growth.ipynb", target, f"no rows for {PAYLOAD}")
+    text = "".join(c.source for c in nbformat.read(target, as_version=4).cells)
+    assert "<script" not in text and html.escape(PAYLOAD) in text

@@ -14,21 +14,24 @@ from .contract import DATASETS, Dataset
 from .sources import Source
 from .validate import load
 
+SOURCE_FIELDS = {
+    "title": "Title",
+    "publisher": "Publisher",
+    "licence": "Licence",
+    "units": "Units",
+    "origin": "Obtained from",
+    "citation": "Cited in charts as",
+}
+
 
 def sources_table(sources: dict[str, Source]) -> pd.DataFrame:
-    """One row per source: who published it, under which licence, in which units."""
+    """One row per source and field (tidy, and narrow enough to read): publisher, licence, units…"""
     rows = [
-        {
-            "Source id": s.id,
-            "Title": s.title,
-            "Publisher": s.publisher,
-            "Licence": s.licence,
-            "Units": s.units,
-            "Obtained from": s.origin,
-        }
+        {"Source id": s.id, "Field": label, "Value": getattr(s, attribute)}
         for s in sorted(sources.values(), key=lambda s: s.id)
+        for attribute, label in SOURCE_FIELDS.items()
     ]
-    return pd.DataFrame(rows).set_index("Source id")
+    return pd.DataFrame(rows, columns=["Source id", "Field", "Value"]).set_index(["Source id", "Field"])
 
 
 def files_table(sources: dict[str, Source]) -> pd.DataFrame:
@@ -38,7 +41,7 @@ def files_table(sources: dict[str, Source]) -> pd.DataFrame:
         for s in sorted(sources.values(), key=lambda s: s.id)
         for f in s.files
     ]
-    return pd.DataFrame(rows, columns=["Source id", "Raw file", "sha256"])
+    return pd.DataFrame(rows, columns=["Source id", "Raw file", "sha256"]).set_index("Source id")
 
 
 def caveats_table(sources: dict[str, Source]) -> pd.DataFrame:
@@ -47,7 +50,7 @@ def caveats_table(sources: dict[str, Source]) -> pd.DataFrame:
         for s in sorted(sources.values(), key=lambda s: s.id)
         for c in s.caveats
     ]
-    return pd.DataFrame(rows, columns=["Source id", "Caveat"])
+    return pd.DataFrame(rows, columns=["Source id", "Caveat"]).set_index("Source id")
 
 
 def _column_rule(dataset: Dataset, column: str) -> tuple[str, str]:

@@ -9,6 +9,7 @@ becomes a CSV file in `downloads/` and a link to it, which Sphinx copies into th
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -20,6 +21,8 @@ DOWNLOADS = "downloads"
 CSS_CLASS = "tradebook-download"  # the container of the download links, for readers' styles and the tests
 # Papermill metadata that changes from run to run; parameters, version and status are kept.
 RUN_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path")
+# The memory address in a default repr, e.g. "<pandas.io.formats.style.Styler at 0x7f…>".
+ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
 
 
 def prepare(folder: Path) -> list[Path]:
@@ -39,13 +42,17 @@ def prepare(folder: Path) -> list[Path]:
 
 
 def strip_run_metadata(nb: nbformat.NotebookNode) -> None:
-    """Remove run times and machine paths that papermill and the kernel record; number the cells."""
+    """Remove run times, machine paths and memory addresses that a run records; number the cells."""
     for meta in [nb.metadata.get("papermill"), *(c.metadata.get("papermill") for c in nb.cells)]:
         for key in RUN_KEYS:
             if meta:
                 meta.pop(key, None)
     for index, cell in enumerate(nb.cells):
         cell.metadata.pop("execution", None)
+        for output in cell.get("outputs", []):
+            plain = output.get("data", {}).get("text/plain")
+            if isinstance(plain, str):
+                output["data"]["text/plain"] = ADDRESS.sub(">", plain)
         if nb.nbformat_minor >= 5:  # nbformat 4.5 requires ids, and gives new cells random ones
             cell["id"] = f"cell-{index}"
         else:

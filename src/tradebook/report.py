@@ -63,6 +63,8 @@ def table(
     frame = frame.rename_axis(index=_escaped_names(frame.index), columns=_escaped_names(frame.columns))
     styler = frame.style.format(formats, escape="html", na_rep="–").set_uuid(name)
     styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+    # Long paths and checksums wrap instead of running off the page.
+    styler = styler.set_table_styles([{"selector": "td, th", "props": "overflow-wrap: anywhere;"}])
     if caption:
         styler = styler.set_caption(html.escape(caption))
     return styler
