@@ -87,12 +87,14 @@ def download(frame: pd.DataFrame | pd.Series, name: str) -> None:
 
     The CSV travels inside the executed notebook (so a notebook reused from the build cache still
     has it); the build writes it beside the page and replaces this output with a download link.
-    `name` (lower case, digits, dashes) becomes part of the file name, after the chapter's.
+    `name` (lower case, digits, dashes, underscores) becomes part of the file name, after the chapter's.
     """
     from IPython.display import publish_display_data
 
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
-        raise ValueError(f"download name must be lower-case letters, digits and dashes, got {name!r}")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
+        raise ValueError(
+            f"download name must be lower-case letters, digits, dashes or underscores, got {name!r}"
+        )
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is not None and pyplot.get_fignums():
         pyplot.show()  # the chart first, then its data link under it
