@@ -8,6 +8,7 @@ pinned requirements or one of the data files it read last time changed.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
 import shutil
@@ -175,7 +176,7 @@ def no_data_notebook(source: Path, target: Path, message: str) -> None:
         nbformat.v4.new_markdown_cell(title),
         nbformat.v4.new_markdown_cell(
             ":::{important}\nNo data for this chapter in this edition.\n\n"
-            f"{message}\n\nNothing on this page is estimated to fill the gap.\n:::"
+            f"{html.escape(message)}\n\nNothing on this page is estimated to fill the gap.\n:::"
         ),
     ]
     nbformat.write(nb, target)
@@ -324,6 +325,9 @@ def build(root: Path, edition: params_mod.Edition, jobs: int | None = None) -> P
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:
         raise BuildError(f"notebooks/{failed[0].name} failed: {failed[0].message}")
+    from .published import prepare
+
+    prepare(src / "notebooks")  # reproducible notebooks, their CSV downloads beside them
     target = target_dir(root, edition)
     render_key = _digest(*(p.read_bytes() for p in sorted(src.rglob("*")) if p.is_file()))
     stamp = cache.folder / "html.key"

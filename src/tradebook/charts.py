@@ -22,6 +22,27 @@ plt.rcParams.update(
 )
 
 
+# Saved figures carry no version or date stamp: the same inputs give the same image bytes.
+PNG_METADATA = {"Software": None}
+
+
+def _reproducible_inline_figures() -> None:
+    """Make the charts that notebooks show (IPython's inline backend) use the fixed metadata."""
+    try:
+        from IPython import get_ipython
+        from matplotlib_inline.config import InlineBackend
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    config = InlineBackend.instance(parent=shell)
+    config.print_figure_kwargs = {**config.print_figure_kwargs, "metadata": PNG_METADATA}
+
+
+_reproducible_inline_figures()
+
+
 def figure(title: str, ylabel: str, xlabel: str = "Year"):
     """A new figure and axes with the title and axis labels set."""
     fig, ax = plt.subplots()

@@ -1,0 +1,100 @@
+"""Make executed notebooks fit to publish: the same bytes on every build, their data files beside them.
+
+Runs on the staged copies after execution, whether a notebook was executed now or reused from the
+cache, and before Jupyter Book renders them. Papermill stamps run times and absolute paths into a
+notebook; those would make two builds of the same inputs differ (and leak the builder's folders
+into the published `_sources/`). A download that a notebook declared with `report.download`
+becomes a CSV file in `downloads/` and a link to it, which Sphinx copies into the HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+
+from .build import BuildError
+from .report import DOWNLOAD_MIME
+
+DOWNLOADS = "downloads"
+CSS_CLASS = "tradebook-download"  # the container of the download links, for readers' styles and the tests
+# Papermill metadata that changes from run to run; parameters, version and status are kept.
+RUN_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path")
+# The memory address in a default repr, e.g. "<pandas.io.formats.style.Styler at 0x7f…>".
+ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
+
+
+def prepare(folder: Path) -> list[Path]:
+    """Normalise every executed notebook in `folder` and write its downloads; returns the files written."""
+    written: list[Path] = []
+    for path in sorted(Path(folder).glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        downloads = publish_downloads(nb, path.stem)
+        strip_run_metadata(nb)
+        for name, text in downloads:
+            target = path.parent / DOWNLOADS / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8", newline="\n")
+            written.append(target)
+        nbformat.write(nb, path)
+    return written
+
+
+def strip_run_metadata(nb: nbformat.NotebookNode) -> None:
+    """Remove run times, machine paths and memory addresses that a run records; number the cells."""
+    for meta in [nb.metadata.get("papermill"), *(c.metadata.get("papermill") for c in nb.cells)]:
+        for key in RUN_KEYS:
+            if meta:
+                meta.pop(key, None)
+    for index, cell in enumerate(nb.cells):
+        cell.metadata.pop("execution", None)
+        for output in cell.get("outputs", []):
+            plain = output.get("data", {}).get("text/plain")
+            if isinstance(plain, str):
+                output["data"]["text/plain"] = ADDRESS.sub(">", plain)
+        if nb.nbformat_minor >= 5:  # nbformat 4.5 requires ids, and gives new cells random ones
+            cell["id"] = f"cell-{index}"
+        else:
+            cell.pop("id", None)
+
+
+def download_file_name(stem: str, name: str) -> str:
+    """The chapter's name first, so files saved from several chapters do not clash."""
+    return f"{stem}-{name}.csv"
+
+
+def publish_downloads(nb: nbformat.NotebookNode, stem: str) -> list[tuple[str, str]]:
+    """Move each declared download out of its cell into a link just below it; returns (file, CSV) pairs.
+
+    The link is a markdown cell of its own: myst-nb wraps every output of a figure cell in the
+    figure, so a link left among the outputs would repeat the figure's name.
+    """
+    files: dict[str, str] = {}
+    cells = []
+    for cell in nb.cells:
+        cells.append(cell)
+        names = []
+        kept = []
+        for output in cell.get("outputs", []):
+            spec = output.get("data", {}).get(DOWNLOAD_MIME)
+            if not spec:
+                kept.append(output)
+                continue
+            name = download_file_name(stem, spec["name"])
+            if name in files:
+                raise BuildError(f"notebooks/{stem}.ipynb offers the download '{spec['name']}' twice")
+            files[name] = spec["csv"]
+            names.append(name)
+        if names:
+            cell["outputs"] = kept
+            cells.append(download_cell(names))
+    nb.cells = cells
+    return list(files.items())
+
+
+def download_cell(names: list[str]) -> nbformat.NotebookNode:
+    links = ", ".join(f"{{download}}`{name} <{DOWNLOADS}/{name}>`" for name in names)
+    cell = nbformat.v4.new_markdown_cell(f":::{{container}} {CSS_CLASS}\nDownload the data: {links}\n:::")
+    cell.pop("id", None)  # numbered with the others by strip_run_metadata
+    return cell

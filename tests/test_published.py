@@ -1,0 +1,353 @@
+"""The published book: offline-complete, reproducible, with downloadable data, safe with hostile text.
+
+Page-level checks scan every built page and every figure and table, so they cover chapters that
+land later without change.
+"""
+
+from __future__ import annotations
+
+import csv
+import filecmp
+import html
+import io
+import re
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+import yaml
+from bookpages import css_urls, external, html_pages, loaded_urls, local_file, soup, toc_pages
+from conftest import ROOT, copy_project, page_text, run_notebook, tradebook
+
+from tradebook import published, sources
+from tradebook.build import BuildError
+from tradebook.report import DOWNLOAD_MIME, csv_text, table
+
+PAYLOAD = "<script>alert(1)</script>"
+
+
+def offered_downloads(executed: Path) -> dict[str, str]:
+    """Download name → CSV text, as an executed (not yet published) notebook declares them."""
+    nb = nbformat.read(executed, as_version=4)
+    outputs = [o for c in nb.cells for o in c.get("outputs", []) if DOWNLOAD_MIME in o.get("data", {})]
+    return {o.data[DOWNLOAD_MIME]["name"]: o.data[DOWNLOAD_MIME]["csv"] for o in outputs}
+
+
+@pytest.fixture(scope="module")
+def site(built_book: Path) -> Path:
+    return built_book / "_build" / "html"
+
+
+# --- offline ------------------------------------------------------------------------------------
+
+
+def test_external_url_detection():
+    assert external("https://cdn.example.org/x.js") and external("//cdn.example.org/x.js")
+    assert not external("../_static/x.js") and not external("data:image/svg+xml;utf8,<svg xmlns='http://w'>")
+    assert css_urls("a{background:url('https://x.org/a.png')} @import 'https://x.org/b.css';") == [
+        "https://x.org/a.png",
+        "https://x.org/b.css",
+    ]
+
+
+@pytest.mark.xdist_group("book")
+def test_no_page_loads_anything_from_another_host(site: Path):
+    pages = html_pages(site)
+    assert len(pages) >= len(toc_pages(site))
+    problems = []
+    stylesheets = set()
+    for page in pages:
+        for url in loaded_urls(page):
+            if external(url):
+                problems.append(f"{page.relative_to(site)} loads {url}")
+            elif not url.startswith(("data:", "#")):
+                target = local_file(site, page, url)
+                if not target.is_file():
+                    problems.append(f"{page.relative_to(site)} loads {url}, which is not in the book")
+                elif target.suffix == ".css":
+                    stylesheets.add(target)
+    for sheet in sorted(stylesheets):  # fonts and images that style sheets pull in
+        for url in css_urls(sheet.read_text(encoding="utf-8", errors="replace")):
+            if external(url):
+                problems.append(f"{sheet.relative_to(site)} loads {url}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.xdist_group("book")
+def test_math_is_typeset_by_the_books_own_mathjax(site: Path):
+    methods = soup(site / "notebooks" / "data_methods.html")
+    assert methods.select(".math"), "the data-and-methods page should carry its formulas"
+    scripts = [s["src"] for s in methods.find_all("script", src=True) if "mathjax" in s["src"].lower()]
+    assert scripts and not any(external(s) for s in scripts)
+    assert local_file(site, site / "notebooks" / "data_methods.html", scripts[0]).is_file()
+
+
+@pytest.mark.xdist_group("book")
+def test_pages_carry_no_build_date_or_thebe(site: Path):
+    for page in html_pages(site):
+        text = page.read_text(encoding="utf-8")
+        assert "docbuild:last-update" not in text and "Last updated on" not in text, page
+        assert "thebe" not in text.lower(), page
+
+
+@pytest.mark.xdist_group("book")
+def test_page_content_has_no_script_or_event_handler(site: Path):
+    """Nothing from the data can run: the article part of a page holds no script and no on…= attribute."""
+    for page in html_pages(site):
+        for article in soup(page).select("article"):
+            assert not article.find("script"), page
+            handlers = [a for el in article.find_all(True) for a in el.attrs if a.lower().startswith("on")]
+            assert not handlers, (page, handlers)
+
+
+# --- downloads ----------------------------------------------------------------------------------
+
+
+def download_links(page: Path) -> list[str]:
+    return [a["href"] for a in soup(page).select(f"div.{published.CSS_CLASS} a.download")]
+
+
+@pytest.mark.xdist_group("book")
+def test_every_chart_and_table_offers_its_data(site: Path):
+    """Each cell that shows a figure or a table is followed directly by a working CSV download."""
+    checked = 0
+    for page in toc_pages(site):
+        for cell in soup(page).select("article div.cell"):
+            if not cell.find(["figure", "table"]):
+                continue
+            after = cell.find_next_sibling()
+            where = f"{page.name}: {cell.find(['figure', 'table']).get('id')}"
+            assert after is not None and published.CSS_CLASS in after.get("class", []), where
+            for link in after.select("a.download"):
+                target = local_file(site, page, link["href"])
+                rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
+                assert len(rows) >= 2 and all(h and not h.startswith("Unnamed") for h in rows[0]), target
+                checked += 1
+    assert checked >= 7  # the trade-growth chapter alone has 7 charts and tables
+
+
+@pytest.mark.xdist_group("book")
+def test_downloaded_data_is_the_data_behind_the_chart(built_book: Path, site: Path):
+    from tradebook import indicators
+    from tradebook.chapter import load_trade
+
+    page = site / "notebooks" / "trade_growth.html"
+    href = next(h for h in download_links(page) if h.endswith("trade_growth-level.csv"))
+    offered = pd.read_csv(local_file(site, page, href), index_col="year")
+    pair = indicators.bilateral(load_trade(built_book / "data"), "KAZ", "ITA")
+    pair = pair[pair.index >= 2000]
+    assert list(offered.columns) == ["export_usd", "import_usd", "turnover_usd"]
+    pd.testing.assert_series_equal(offered["turnover_usd"], pair["turnover"], check_names=False)
+
+
+@pytest.mark.xdist_group("book")
+def test_data_and_methods_lists_every_source(built_book: Path, site: Path):
+    text = page_text(site / "notebooks" / "data_methods.html")
+    known = sources.load(built_book / "data")
+    assert known
+    squash = lambda s: re.sub(r"\s+", " ", s).strip()  # noqa: E731
+    for source in known.values():
+        for field in (source.id, source.title, source.publisher, source.licence, source.units, source.origin):
+            assert squash(field) in text, field
+        for caveat in source.caveats:
+            assert squash(caveat) in text, caveat
+        for raw in source.files:
+            assert raw["sha256"] in text and raw["path"] in text
+    hrefs = download_links(site / "notebooks" / "data_methods.html")
+    assert any(h.endswith("data_methods-data-trade.csv") for h in hrefs)
+
+
+def test_data_and_methods_runs_for_another_edition(tmp_path: Path):
+    """With another partner the page is the same inventory: every source, the complete data files."""
+    from tradebook import methods, validate
+
+    run_notebook("data_methods", tmp_path, partner="CHN")
+    offered = offered_downloads(tmp_path / "data_methods-out.ipynb")
+    assert {"sources", "raw-files", "caveats", "datasets", "contract"} <= set(offered)
+    for name in validate.DATASETS:
+        frame = pd.read_csv(io.StringIO(offered[f"data-{name}"]))
+        assert len(frame) == len(validate.load(name, ROOT / "data"))
+    known = sources.load(ROOT / "data")
+    files = pd.read_csv(io.StringIO(offered["raw-files"]))
+    assert sorted(files["sha256"]) == sorted(f["sha256"] for s in known.values() for f in s.files)
+    assert len(pd.read_csv(io.StringIO(offered["caveats"]))) == sum(len(s.caveats) for s in known.values())
+    assert len(pd.read_csv(io.StringIO(offered["contract"]))) == len(methods.contract_table())
+
+
+@pytest.mark.xdist_group("book")
+def test_figures_carry_no_version_stamp(site: Path):
+    from PIL import Image
+
+    images = sorted((site / "_images").glob("*.png"))
+    assert images
+    for image in images:
+        with Image.open(image) as im:
+            assert "Software" not in im.info, image
+
+
+# --- reproducibility and the cache ---------------------------------------------------------------
+
+
+def differing_files(a: Path, b: Path) -> list[str]:
+    names_a = {p.relative_to(a) for p in a.rglob("*") if p.is_file()}
+    names_b = {p.relative_to(b) for p in b.rglob("*") if p.is_file()}
+    out = [f"only in one build: {n}" for n in sorted(names_a ^ names_b)]
+    out += [str(n) for n in sorted(names_a & names_b) if not filecmp.cmp(a / n, b / n, shallow=False)]
+    return out
+
+
+@pytest.mark.xdist_group("book")
+def test_two_clean_builds_are_identical_and_the_cache_keeps_downloads(built_book: Path, tmp_path: Path):
+    """A second clean build in another folder gives the same bytes.
+
+    The build cache stores executed notebooks with their declared downloads inside, and the CSV
+    files are written from the notebooks after every cache lookup: a reused notebook keeps its data.
+    """
+    other = copy_project(tmp_path / "again")
+    proc = tradebook("build", cwd=other)
+    assert proc.returncode == 0, proc.stderr
+    first, second = built_book / "_build" / "html", other / "_build" / "html"
+    assert not differing_files(first, second)
+    assert str(other) not in "".join(p.read_text(errors="replace") for p in second.rglob("*.html"))
+
+    published_csv = {p.name: p.read_text(encoding="utf-8") for p in (second / "_downloads").rglob("*.csv")}
+    cached = {
+        published.download_file_name(entry.parent.name, name): text
+        for entry in (other / "_build" / ".cache").rglob("executed.ipynb")
+        for name, text in offered_downloads(entry).items()
+    }
+    assert cached and cached == published_csv
+
+
+def test_run_metadata_is_stripped_and_downloads_become_links(tmp_path: Path):
+    nb = nbformat.v4.new_notebook()
+    nb.nbformat_minor = 5
+    nb.metadata["papermill"] = {
+        "start_time": "t",
+        "end_time": "t",
+        "duration": 1.0,
+        "input_path": "/x",
+        "output_path": "/y",
+        "parameters": {"partner": "ITA"},
+    }
+    cell = nbformat.v4.new_code_cell("download(frame, 'level')")
+    cell.metadata.update(
+        execution={"iopub.status.busy": "t"}, papermill={"start_time": "t", "status": "completed"}
+    )
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", data={"image/png": "iVBOR", "text/plain": "<Fig at 0x7f3a>"}),
+        nbformat.v4.new_output(
+            "display_data",
+            data={
+                DOWNLOAD_MIME: {"name": "level", "csv": "year,v\n2000,1\n"},
+                "text/plain": "Data: level.csv",
+            },
+        ),
+    ]
+    nb.cells = [cell]
+    path = tmp_path / "chapter.ipynb"
+    nbformat.write(nb, path)
+
+    written = published.prepare(tmp_path)
+
+    assert [p.read_text() for p in written] == ["year,v\n2000,1\n"]
+    assert written[0] == tmp_path / "downloads" / "chapter-level.csv"
+    out = nbformat.read(path, as_version=4)
+    assert out.metadata.papermill == {"parameters": {"partner": "ITA"}}
+    assert out.cells[0].metadata == {"papermill": {"status": "completed"}}
+    assert [o.data for o in out.cells[0].outputs] == [{"image/png": "iVBOR", "text/plain": "<Fig>"}]
+    assert out.cells[1].cell_type == "markdown"
+    assert "{download}`chapter-level.csv <downloads/chapter-level.csv>`" in out.cells[1].source
+    assert [c.id for c in out.cells] == ["cell-0", "cell-1"]
+    published.prepare(tmp_path)  # again: nothing left to move, the same notebook
+    assert nbformat.read(path, as_version=4) == out
+
+
+def test_a_download_offered_twice_stops_the_build():
+    nb = nbformat.v4.new_notebook()
+    output = {DOWNLOAD_MIME: {"name": "x", "csv": "a\n1\n"}}
+    cell = nbformat.v4.new_code_cell("")
+    cell.outputs = [nbformat.v4.new_output("display_data", data=output) for _ in range(2)]
+    nb.cells = [cell]
+    with pytest.raises(BuildError, match="'x' twice"):
+        published.publish_downloads(nb, "chapter")
+
+
+def test_csv_text_is_stable_and_keeps_meaningful_index():
+    frame = pd.DataFrame({"value": [1.5, 2.25]}, index=pd.Index([2000, 2001], name="year"))
+    assert csv_text(frame) == "year,value\n2000,1.5\n2001,2.25\n"
+    assert csv_text(frame.reset_index()) == "year,value\n2000,1.5\n2001,2.25\n"
+    assert csv_text(frame["value"]) == "year,value\n2000,1.5\n2001,2.25\n"
+
+
+# --- safe rendering -----------------------------------------------------------------------------
+
+
+def test_table_escapes_cells_labels_names_and_caption():
+    frame = pd.DataFrame({PAYLOAD: [PAYLOAD]}, index=pd.Index([PAYLOAD], name=PAYLOAD))
+    frame.columns.name = PAYLOAD
+    out = table(frame, name="t", caption=PAYLOAD).to_html()
+    assert "<script" not in out
+    # cell, row label, column label, the two axis names and the caption
+    assert out.count(html.escape(PAYLOAD)) == 6
+
+
+@pytest.mark.xdist_group("book")
+def test_hostile_text_in_the_data_is_escaped_on_the_page(tmp_path: Path):
+    """A source whose publisher, licence and caveat carry a <script> tag reaches the page as text."""
+    project = copy_project(tmp_path / "hostile")
+    path = project / "data" / "sources.yml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    first = sorted(raw)[0]
+    raw[first]["publisher"] += f" {PAYLOAD}"
+    raw[first]["licence"] = f"{PAYLOAD} & <b>bold</b>"
+    raw[first]["caveats"].append(f"Country {PAYLOAD} name")
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    # Only the data-and-methods chapter, and only the parameters it declares, to keep the test quick.
+    (project / "_toc.yml").write_text("format: jb-book\nroot: notebooks/data_methods\n", encoding="utf-8")
+    edition = {
+        "edition": {"slug": "hostile", "title": "Hostile"},
+        "parameters": {"reporter": "KAZ", "partner": "ITA"},
+    }
+    (project / "params" / "hostile.yml").write_text(yaml.safe_dump(edition), encoding="utf-8")
+
+    proc = tradebook("build", "--params", "params/hostile.yml", cwd=project)
+
+    assert proc.returncode == 0, proc.stderr
+    page = project / "_build" / "editions" / "hostile" / "html" / "notebooks" / "data_methods.html"
+    raw_html = page.read_text(encoding="utf-8")
+    assert "<script>alert" not in raw_html and "<b>bold" not in raw_html
+    assert raw_html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 3
+    assert f"Country {PAYLOAD} name" in page_text(page)
+
+
+def test_sphinx_extension_refuses_assets_from_other_hosts(monkeypatch):
+    from types import SimpleNamespace
+
+    from tradebook import sphinxext
+
+    warned = []
+    monkeypatch.setattr(sphinxext.logger, "warning", lambda *args, **kw: warned.append(args))
+    context = {
+        "script_files": [
+            SimpleNamespace(filename="_static/local.js"),
+            SimpleNamespace(filename="https://cdn.x/a.js"),
+        ],
+        "css_files": [
+            SimpleNamespace(filename="_static/sphinx-thebe.css"),
+            SimpleNamespace(filename="//cdn.x/b.css"),
+        ],
+    }
+    sphinxext.offline_assets(None, "chapter", "page.html", context, None)
+    assert [w[2] for w in warned] == ["https://cdn.x/a.js", "//cdn.x/b.css"]
+    assert [c.filename for c in context["css_files"]] == ["//cdn.x/b.css"]  # thebe's sheet dropped
+
+
+def test_no_data_page_escapes_the_message(tmp_path: Path):
+    from tradebook.build import no_data_notebook
+
+    target = tmp_path / "page.ipynb"
+    no_data_notebook(ROOT / "notebooks" / "trade_growth.ipynb", target, f"no rows for {PAYLOAD}")
+    text = "".join(c.source for c in nbformat.read(target, as_version=4).cells)
+    assert "<script" not in text and html.escape(PAYLOAD) in text
