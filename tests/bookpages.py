@@ -6,9 +6,12 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+import nbformat
 import yaml
 from bs4 import BeautifulSoup
 from conftest import ROOT
+
+from tradebook.report import DOWNLOAD_MIME
 
 # Elements and attributes through which a page makes the browser fetch something by itself.
 LOADING_ATTRIBUTES = {
@@ -37,9 +40,7 @@ def external(url: str) -> bool:
 
 def html_pages(site: Path) -> list[Path]:
     """Every page of the book (the theme's template fragments in _static/ are not pages)."""
-    return sorted(
-        p for p in site.rglob("*.html") if p.relative_to(site).parts[0] not in ("_static", "vendor")
-    )
+    return sorted(p for p in site.rglob("*.html") if p.relative_to(site).parts[0] not in ("_static", "vendor"))
 
 
 def toc_pages(site: Path) -> list[Path]:
@@ -93,3 +94,10 @@ def local_file(site: Path, page: Path, url: str) -> Path:
     path = unquote(urlsplit(url).path)
     base = "file://" + page.parent.as_posix() + "/"
     return Path(urlsplit(urljoin(base, path)).path)
+
+
+def offered_downloads(executed: Path) -> dict[str, str]:
+    """Download name → CSV text, as an executed (not yet published) notebook declares them."""
+    nb = nbformat.read(executed, as_version=4)
+    outputs = [o for c in nb.cells for o in c.get("outputs", []) if DOWNLOAD_MIME in o.get("data", {})]
+    return {o.data[DOWNLOAD_MIME]["name"]: o.data[DOWNLOAD_MIME]["csv"] for o in outputs}

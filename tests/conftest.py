@@ -84,3 +84,10 @@ def page_text(html_file: Path) -> str:
     raw = raw[raw.find("<main") :] if "<main" in raw else raw
     text = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", raw, flags=re.S)
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", text)))
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that read the built book run on one worker, so the book is built once per run."""
+    for item in items:
+        if "built_book" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group("book"))

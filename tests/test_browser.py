@@ -84,9 +84,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 def served(built_book: Path):
     """The built HTML on a local server; yields (base URL, html folder)."""
     site = built_book / "_build" / "html"
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site))
-    )
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/", site
@@ -141,9 +139,7 @@ def visits(served, browser) -> dict[str, Visit]:
         current.append(visit)
         page.goto(url, wait_until="networkidle")
         page.wait_for_function("() => !window.MathJax || !MathJax.startup || !!MathJax.startup.promise")
-        page.evaluate(
-            "() => window.MathJax && MathJax.startup ? MathJax.startup.promise.then(() => true) : true"
-        )
+        page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise.then(() => true) : true")
         page.wait_for_load_state("networkidle")
         visit.facts = page.evaluate(PAGE_FACTS)
         if path.resolve() in chapters:

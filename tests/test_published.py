@@ -7,7 +7,6 @@ land later without change.
 from __future__ import annotations
 
 import csv
-import filecmp
 import html
 import io
 import re
@@ -17,7 +16,7 @@ import nbformat
 import pandas as pd
 import pytest
 import yaml
-from bookpages import css_urls, external, html_pages, loaded_urls, local_file, soup, toc_pages
+from bookpages import css_urls, external, html_pages, loaded_urls, local_file, offered_downloads, soup, toc_pages
 from conftest import ROOT, copy_project, page_text, run_notebook, tradebook
 
 from tradebook import published, sources
@@ -25,13 +24,6 @@ from tradebook.build import BuildError
 from tradebook.report import DOWNLOAD_MIME, csv_text, table
 
 PAYLOAD = "<script>alert(1)</script>"
-
-
-def offered_downloads(executed: Path) -> dict[str, str]:
-    """Download name → CSV text, as an executed (not yet published) notebook declares them."""
-    nb = nbformat.read(executed, as_version=4)
-    outputs = [o for c in nb.cells for o in c.get("outputs", []) if DOWNLOAD_MIME in o.get("data", {})]
-    return {o.data[DOWNLOAD_MIME]["name"]: o.data[DOWNLOAD_MIME]["csv"] for o in outputs}
 
 
 @pytest.fixture(scope="module")
@@ -189,37 +181,6 @@ def test_figures_carry_no_version_stamp(site: Path):
 # --- reproducibility and the cache ---------------------------------------------------------------
 
 
-def differing_files(a: Path, b: Path) -> list[str]:
-    names_a = {p.relative_to(a) for p in a.rglob("*") if p.is_file()}
-    names_b = {p.relative_to(b) for p in b.rglob("*") if p.is_file()}
-    out = [f"only in one build: {n}" for n in sorted(names_a ^ names_b)]
-    out += [str(n) for n in sorted(names_a & names_b) if not filecmp.cmp(a / n, b / n, shallow=False)]
-    return out
-
-
-@pytest.mark.xdist_group("book")
-def test_two_clean_builds_are_identical_and_the_cache_keeps_downloads(built_book: Path, tmp_path: Path):
-    """A second clean build in another folder gives the same bytes.
-
-    The build cache stores executed notebooks with their declared downloads inside, and the CSV
-    files are written from the notebooks after every cache lookup: a reused notebook keeps its data.
-    """
-    other = copy_project(tmp_path / "again")
-    proc = tradebook("build", cwd=other)
-    assert proc.returncode == 0, proc.stderr
-    first, second = built_book / "_build" / "html", other / "_build" / "html"
-    assert not differing_files(first, second)
-    assert str(other) not in "".join(p.read_text(errors="replace") for p in second.rglob("*.html"))
-
-    published_csv = {p.name: p.read_text(encoding="utf-8") for p in (second / "_downloads").rglob("*.csv")}
-    cached = {
-        published.download_file_name(entry.parent.name, name): text
-        for entry in (other / "_build" / ".cache").rglob("executed.ipynb")
-        for name, text in offered_downloads(entry).items()
-    }
-    assert cached and cached == published_csv
-
-
 def test_run_metadata_is_stripped_and_downloads_become_links(tmp_path: Path):
     nb = nbformat.v4.new_notebook()
     nb.nbformat_minor = 5
@@ -232,9 +193,7 @@ def test_run_metadata_is_stripped_and_downloads_become_links(tmp_path: Path):
         "parameters": {"partner": "ITA"},
     }
     cell = nbformat.v4.new_code_cell("download(frame, 'level')")
-    cell.metadata.update(
-        execution={"iopub.status.busy": "t"}, papermill={"start_time": "t", "status": "completed"}
-    )
+    cell.metadata.update(execution={"iopub.status.busy": "t"}, papermill={"start_time": "t", "status": "completed"})
     cell.outputs = [
         nbformat.v4.new_output("display_data", data={"image/png": "iVBOR", "text/plain": "<Fig at 0x7f3a>"}),
         nbformat.v4.new_output(

@@ -1,15 +1,22 @@
-"""Rebuilds: the execution cache keys on data, a new year of data reaches the book, failures are not cached."""
+"""Rebuilds: reproducible output, a cache keyed on data, a new year reaching the book, failures not cached.
+
+These tests share one worker with the `built_book` tests (group "book"): the first compares two clean
+builds made in different folders.
+"""
 
 from __future__ import annotations
 
+import filecmp
 import json
 import re
+from pathlib import Path
 
 import nbformat
 import pytest
+from bookpages import offered_downloads
 from conftest import ROOT, copy_project, page_text, tradebook
 
-from tradebook import indicators
+from tradebook import indicators, published
 from tradebook.chapter import load_trade
 
 
@@ -27,7 +34,36 @@ def project(tmp_path_factory):
     return project
 
 
-@pytest.mark.xdist_group("rebuild")
+def differing_files(a: Path, b: Path) -> list[str]:
+    names_a = {p.relative_to(a) for p in a.rglob("*") if p.is_file()}
+    names_b = {p.relative_to(b) for p in b.rglob("*") if p.is_file()}
+    out = [f"only in one build: {n}" for n in sorted(names_a ^ names_b)]
+    out += [str(n) for n in sorted(names_a & names_b) if not filecmp.cmp(a / n, b / n, shallow=False)]
+    return out
+
+
+@pytest.mark.xdist_group("book")
+def test_two_clean_builds_are_identical_and_the_cache_keeps_downloads(built_book: Path, project: Path):
+    """A second clean build in another folder gives the same bytes.
+
+    The build cache stores executed notebooks with their declared downloads inside, and the CSV
+    files are written from the notebooks after every cache lookup: a reused notebook keeps its data.
+    """
+    other = project  # built clean by the fixture, in another folder, before any test changes it
+    first, second = built_book / "_build" / "html", other / "_build" / "html"
+    assert not differing_files(first, second)
+    assert str(other) not in "".join(p.read_text(errors="replace") for p in second.rglob("*.html"))
+
+    published_csv = {p.name: p.read_text(encoding="utf-8") for p in (second / "_downloads").rglob("*.csv")}
+    cached = {
+        published.download_file_name(entry.parent.name, name): text
+        for entry in (other / "_build" / ".cache").rglob("executed.ipynb")
+        for name, text in offered_downloads(entry).items()
+    }
+    assert cached and cached == published_csv
+
+
+@pytest.mark.xdist_group("book")
 def test_a_rebuild_with_nothing_changed_executes_nothing(project):
     html = (project / "_build/html/notebooks/intro.html").read_bytes()
     again = tradebook("build", cwd=project)
@@ -40,7 +76,7 @@ def test_a_rebuild_with_nothing_changed_executes_nothing(project):
     assert (project / "_build/html/notebooks/intro.html").read_bytes() == html
 
 
-@pytest.mark.xdist_group("rebuild")
+@pytest.mark.xdist_group("book")
 def test_next_years_rows_reach_the_headlines_without_editing_a_notebook(project):
     trade = load_trade(ROOT / "data")
     pair = indicators.bilateral(trade, "KAZ", "ITA")
@@ -66,7 +102,7 @@ def test_next_years_rows_reach_the_headlines_without_editing_a_notebook(project)
     assert f"{growth:+.1%} on {year - 1}" in intro
 
 
-@pytest.mark.xdist_group("rebuild")
+@pytest.mark.xdist_group("book")
 def test_a_failing_notebook_stops_the_build_and_is_not_cached(project):
     html_before = (project / "_build/html/notebooks/trade_growth.html").read_bytes()
     path = project / "notebooks/trade_growth.ipynb"
@@ -88,7 +124,7 @@ def test_a_failing_notebook_stops_the_build_and_is_not_cached(project):
     assert (project / "_build/html/notebooks/trade_growth.html").read_bytes() == html_before
 
 
-@pytest.mark.xdist_group("rebuild")
+@pytest.mark.xdist_group("book")
 def test_another_edition_builds_beside_the_default(project):
     default_before = (project / "_build/html/notebooks/intro.html").read_bytes()
     proc = tradebook("build", "--partner", "CHN", cwd=project)
