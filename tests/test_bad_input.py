@@ -210,6 +210,24 @@ CASES: list[tuple[str, dict[str, object], list[str], list[str]]] = [
         ["build"],
         ["data/events.csv:2", "'date'"],
     ),
+    (
+        "products-bad-hs-code",
+        {"data/trade_products.csv": lambda t: t + "2030,KAZ,ITA,export,27X9,5,USD,baci,,\n"},
+        ["build"],
+        ["data/trade_products.csv:", "'product'", "HS code"],
+    ),
+    (
+        "products-quantity-without-unit",
+        {"data/trade_products.csv": lambda t: t + "2030,KAZ,ITA,export,2709,5,USD,baci,100,\n"},
+        ["build"],
+        ["data/trade_products.csv:", "quantity together with its quantity_unit"],
+    ),
+    (
+        "import-comtrade-missing-primary-value",
+        {"incoming.csv": lambda _: COMTRADE.read_text().replace(",primaryValue", ",primaryValueX", 1)},
+        ["import", "comtrade", "incoming.csv"],
+        ["incoming.csv:1", "primaryValue"],
+    ),
     ("import-missing-file", {}, ["import", "bns", "nowhere.xls"], ["nowhere.xls", "file not found"]),
     (
         "import-not-a-workbook",
@@ -230,6 +248,9 @@ CASES: list[tuple[str, dict[str, object], list[str], list[str]]] = [
         ["incoming.csv:1", "'FLOW'", "missing column"],
     ),
 ]
+
+
+COMTRADE = ROOT / "tests" / "fixtures" / "comtrade_synthetic_kaz_ita_hs2_2021_2023.csv"
 
 
 def wrong_layout_workbook(path: Path) -> None:
@@ -282,7 +303,8 @@ def test_bad_input_is_refused_cleanly(project, case, edits, command, fragments, 
         elif edit == "WRONG_LAYOUT":
             wrong_layout_workbook(target)
         elif callable(edit):
-            target.write_text(edit(target.read_text(encoding="utf-8")), encoding="utf-8")
+            before = target.read_text(encoding="utf-8") if target.exists() else ""
+            target.write_text(edit(before), encoding="utf-8")
         else:
             target.write_bytes(edit if isinstance(edit, bytes) else edit.encode())
     try:
