@@ -276,25 +276,19 @@ def _level(claim: Claim, data: Data, column: str) -> Verdict:
     year, what = claim.year, {"turnover": "turnover", "export": "exports", "import": "imports"}[column]
     if year not in pair.index or pd.isna(pair.loc[year, column]):
         latest = f" (its latest year is {int(pair.index.max())})" if len(pair) else ""
-        raise Missing(
-            f"{data.label('trade')} has no {what} of {claim.reporter} with {claim.partner} in {year}{latest}"
-        )
+        raise Missing(f"{data.label('trade')} has no {what} of {claim.reporter} with {claim.partner} in {year}{latest}")
     x = float(pair.loc[year, column])
     status, why = compare(claim, x / UNITS[claim.unit])
     says = f"{billions(x)} in {year}"
     if column == "turnover":
-        says += (
-            f" (exports {billions(pair.loc[year, 'export'])}, imports {billions(pair.loc[year, 'import'])})"
-        )
+        says += f" (exports {billions(pair.loc[year, 'export'])}, imports {billions(pair.loc[year, 'import'])})"
     rows = _trade_rows(claim, data, [year])
     return Verdict(claim, status, says, why, source=data.cite(rows), evidence=_trade_table(pair, year))
 
 
 def _trade_table(pair: pd.DataFrame, year: int, span: int = 5) -> pd.DataFrame:
     """The pair's trade in the `span` years up to `year`, in US$ billion, with growth of turnover."""
-    shown = (
-        pair.loc[(pair.index > year - span) & (pair.index <= year), ["export", "import", "turnover"]] / 1e9
-    )
+    shown = pair.loc[(pair.index > year - span) & (pair.index <= year), ["export", "import", "turnover"]] / 1e9
     shown["growth"] = indicators.yoy_growth(pair["turnover"].dropna()).reindex(shown.index)
     shown.index.name = "Year"
     labels = {"export": "Exports, US$ bn", "import": "Imports, US$ bn", "turnover": "Turnover, US$ bn"}
@@ -375,9 +369,7 @@ def check_partner_rank(claim: Claim, data: Data) -> Verdict:
         status = SUPPORTED if judge(pos, ahead) else CONTRADICTED
         after = f", after {names(ahead)}" if ahead else ""
         says.append(f"{ordinal(pos)} of {len(ranking)} partner countries in {ev_year}{after}")
-        why.append(
-            f"in {ev_year}, the latest year with every partner in the data, the rank is {ordinal(pos)}"
-        )
+        why.append(f"in {ev_year}, the latest year with every partner in the data, the rank is {ordinal(pos)}")
         tables.append(_ranking_table(ranking, ev_year, f"all {len(ranking)} partners"))
     if year != ev_year:
         subset = turnover_by_partner(trade, claim.reporter, year)
@@ -401,9 +393,7 @@ def check_partner_rank(claim: Claim, data: Data) -> Verdict:
         if status is not None:
             scope = f"all partners known only to {ev_year}" if ev_year else ""
     if status is None:
-        raise Missing(
-            f"{data.label('trade')} has no year up to {year} with all of {claim.reporter}'s partners"
-        )
+        raise Missing(f"{data.label('trade')} has no year up to {year} with all of {claim.reporter}'s partners")
     return Verdict(
         claim,
         status,
@@ -438,9 +428,7 @@ def _ranking_table(ranking: pd.Series, year: int, coverage: str, n: int = 5) -> 
 def check_fdi_rank(claim: Claim, data: Data) -> Verdict:
     fdi = data.get("fdi")
     rows = fdi[(fdi["host"] == claim.reporter) & (fdi["measure"] == claim.measure)]
-    years = sorted(
-        int(y) for y in rows.loc[rows["investor"] == claim.partner, "year"].unique() if y <= claim.year
-    )
+    years = sorted(int(y) for y in rows.loc[rows["investor"] == claim.partner, "year"].unique() if y <= claim.year)
     if claim.year in years:
         ev_year = claim.year
     elif claim.latest_available and years:
@@ -484,11 +472,7 @@ def check_fdi_cumulative(claim: Claim, data: Data) -> Verdict:
     fdi = data.get("fdi")
     first, last = claim.period
     series = _in_usd(
-        fdi[
-            (fdi["host"] == claim.reporter)
-            & (fdi["investor"] == claim.partner)
-            & (fdi["measure"] == claim.measure)
-        ]
+        fdi[(fdi["host"] == claim.reporter) & (fdi["investor"] == claim.partner) & (fdi["measure"] == claim.measure)]
     ).set_index("year")["usd"]
     inside = series[(series.index >= first) & (series.index <= last)]
     if inside.empty:
@@ -516,9 +500,7 @@ def check_fdi_cumulative(claim: Claim, data: Data) -> Verdict:
         else:
             status = NOT_CHECKABLE
             why = f"the years {gap} are not in the data and could close the gap to {claimed}"
-    shown = pd.DataFrame(
-        {f"FDI {claim.measure}, US$ bn": inside / 1e9, "Cumulative, US$ bn": inside.cumsum() / 1e9}
-    )
+    shown = pd.DataFrame({f"FDI {claim.measure}, US$ bn": inside / 1e9, "Cumulative, US$ bn": inside.cumsum() / 1e9})
     shown.index.name = "Year"
     rows = fdi[(fdi["investor"] == claim.partner) & fdi["year"].between(first, last)]
     return Verdict(claim, status, says, why, scope, source=data.cite(rows), evidence=shown)
@@ -632,9 +614,7 @@ def _product_evidence(products: pd.DataFrame, trade: pd.DataFrame, claim: Claim,
     threshold = claim.min_share / 100
     found = []
     for order, (rep, par, flow, basis) in enumerate(_views(claim)):
-        rows = products[
-            (products["reporter"] == rep) & (products["partner"] == par) & (products["flow"] == flow)
-        ]
+        rows = products[(products["reporter"] == rep) & (products["partner"] == par) & (products["flow"] == flow)]
         totals = trade[(trade["reporter"] == rep) & (trade["partner"] == par) & (trade["flow"] == flow)]
         totals = _in_usd(totals).groupby("year")["usd"].sum()
         kinds = rows["product"].map(lambda p: next((m for c in item.hs if (m := _match(p, c))), None))
@@ -676,9 +656,7 @@ def _describe(item: Item, ev: dict) -> str:
 
 def _in_usd(rows: pd.DataFrame) -> pd.DataFrame:
     """Rows with their value in US dollars (`usd`) at the ECB annual average rate of each year."""
-    rates = [
-        currency.annual_rate(int(y), c, "USD") for y, c in zip(rows["year"], rows["currency"], strict=True)
-    ]
+    rates = [currency.annual_rate(int(y), c, "USD") for y, c in zip(rows["year"], rows["currency"], strict=True)]
     return rows.assign(usd=rows["value"].to_numpy() * pd.Series(rates, dtype=float).to_numpy())
 
 
@@ -782,11 +760,7 @@ def _hs_item(item: Any) -> str | None:
     if not isinstance(item["hs"], list) or not item["hs"]:
         return HS_ITEMS
     for code in item["hs"]:
-        if (
-            not isinstance(code, str)
-            or not re.fullmatch(r"\d{2}|\d{4}|\d{6}", code)
-            or hs_entry(code) is None
-        ):
+        if not isinstance(code, str) or not re.fullmatch(r"\d{2}|\d{4}|\d{6}", code) or hs_entry(code) is None:
             return f"{HS_ITEMS}; {code!r} is not one"
     return None
 
@@ -843,13 +817,9 @@ def _parse_article(aid: str, entry: Any, name: str, line: int | None) -> tuple[A
         if key not in (*ARTICLE_FIELDS, "note"):
             problems.append(Problem(name, line_of(entry, key), key, f"unexpected field in article '{aid}'"))
         elif _text(entry[key]):
-            problems.append(
-                Problem(name, line_of(entry, key), key, f"expected a non-empty text, got {entry[key]!r}")
-            )
+            problems.append(Problem(name, line_of(entry, key), key, f"expected a non-empty text, got {entry[key]!r}"))
     if not problems and not re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", entry["date"]):
-        problems.append(
-            Problem(name, line_of(entry, "date"), "date", "expected YYYY-MM or YYYY-MM-DD in quotes")
-        )
+        problems.append(Problem(name, line_of(entry, "date"), "date", "expected YYYY-MM or YYYY-MM-DD in quotes"))
     if not problems and not re.match(r"https?://", entry["url"]):
         problems.append(Problem(name, line_of(entry, "url"), "url", "expected an http(s) address"))
     if problems:
@@ -861,9 +831,7 @@ def _parse_claim(
     entry: Any, articles: dict[str, Article], name: str, line: int | None
 ) -> tuple[Claim | None, list[Problem]]:
     if not isinstance(entry, dict):
-        return None, [
-            Problem(name, line, None, "expected a claim: a mapping with " + ", ".join(CLAIM_FIELDS))
-        ]
+        return None, [Problem(name, line, None, "expected a claim: a mapping with " + ", ".join(CLAIM_FIELDS))]
     where = f"claim '{entry.get('id', '?')}'"
     for key in CLAIM_FIELDS:
         if key not in entry:
@@ -873,15 +841,11 @@ def _parse_claim(
             return None, [Problem(name, line_of(entry, key), key, f"unexpected field in {where}")]
     for key in ("id", "label", "quote", "article", *(k for k in CLAIM_OPTIONAL if k in entry)):
         if _text(entry[key]):
-            return None, [
-                Problem(name, line_of(entry, key), key, f"expected a non-empty text, got {entry[key]!r}")
-            ]
+            return None, [Problem(name, line_of(entry, key), key, f"expected a non-empty text, got {entry[key]!r}")]
     if not re.fullmatch(r"[a-z][a-z0-9_]*", entry["id"]):
         return None, [Problem(name, line_of(entry, "id"), "id", "expected lower-case letters, digits and _")]
     if entry["article"] not in articles:
-        return None, [
-            Problem(name, line_of(entry, "article"), "article", f"unknown article {entry['article']!r}")
-        ]
+        return None, [Problem(name, line_of(entry, "article"), "article", f"unknown article {entry['article']!r}")]
     if "chapter" in entry and not re.fullmatch(r"[A-Za-z0-9_-]+", entry["chapter"]):
         return None, [
             Problem(name, line_of(entry, "chapter"), "chapter", "expected a notebook name, e.g. trade_growth")
@@ -891,9 +855,7 @@ def _parse_claim(
         return None, [Problem(name, line_of(entry, "asserts"), "asserts", f"expected a mapping in {where}")]
     for key in asserts:
         if key not in (*ASSERT_FIELDS, *ASSERT_OPTIONAL):
-            return None, [
-                Problem(name, line_of(asserts, key), key, f"unexpected field in the asserts of {where}")
-            ]
+            return None, [Problem(name, line_of(asserts, key), key, f"unexpected field in the asserts of {where}")]
     for key in ASSERT_FIELDS:
         if key not in asserts:
             return None, [Problem(name, asserts.line, key, f"missing {key} in the asserts of {where}")]
@@ -917,9 +879,7 @@ def _parse_claim(
         ]
     for key in (*spec.requires, *_required_for(asserts["comparison"])):
         if key not in asserts:
-            return None, [
-                Problem(name, asserts.line, key, f"missing {key}, needed by {asserts['metric']} in {where}")
-            ]
+            return None, [Problem(name, asserts.line, key, f"missing {key}, needed by {asserts['metric']} in {where}")]
     period = asserts["period"] if isinstance(asserts["period"], list) else [asserts["period"]]
     claim = Claim(
         id=entry["id"],
@@ -959,9 +919,7 @@ def check(path: Path) -> tuple[list[Claim], list[Problem]]:
     problems: list[Problem] = []
     articles: dict[str, Article] = {}
     if not isinstance(raw["articles"], dict) or not raw["articles"]:
-        problems.append(
-            Problem(name, line_of(raw, "articles"), "articles", "expected a mapping of article ids")
-        )
+        problems.append(Problem(name, line_of(raw, "articles"), "articles", "expected a mapping of article ids"))
     else:
         for aid, entry in raw["articles"].items():
             article, found = _parse_article(str(aid), entry, name, line_of(raw["articles"], str(aid)))

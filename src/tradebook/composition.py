@@ -39,9 +39,7 @@ def short_name(code: str, width: int = 48) -> str:
 
 
 def flows(products: pd.DataFrame, reporter: str, partner: str, flow: str) -> pd.DataFrame:
-    return products[
-        (products["reporter"] == reporter) & (products["partner"] == partner) & (products["flow"] == flow)
-    ]
+    return products[(products["reporter"] == reporter) & (products["partner"] == partner) & (products["flow"] == flow)]
 
 
 def series(
@@ -111,9 +109,7 @@ def full_breakdowns(
     sums = chapters.groupby(["year", "source"])["value"].agg(["sum", "size"])
     full = []
     for (year, source), (total, n) in sums.iterrows():
-        if (year, source) in totals.index and abs(total - totals[(year, source)]) <= tolerance * totals[
-            (year, source)
-        ]:
+        if (year, source) in totals.index and abs(total - totals[(year, source)]) <= tolerance * totals[(year, source)]:
             full.append((int(year), source, n))
     chosen: dict[int, str] = {}
     for year, source, _ in sorted(full, key=lambda t: (t[0], -t[2], t[1])):
@@ -194,9 +190,7 @@ def destinations(products: pd.DataFrame, reporter: str, product: str, year: int,
     if world is None and product == BASE_METALS:
         chapters = flows(products, reporter, WORLD, "export")
         chapters = chapters[
-            (chapters["year"] == year)
-            & (chapters["source"] == source)
-            & chapters["product"].isin(BASE_METAL_CHAPTERS)
+            (chapters["year"] == year) & (chapters["source"] == source) & chapters["product"].isin(BASE_METAL_CHAPTERS)
         ]
         world = float(chapters["value"].sum()) if len(chapters) else None
     out = pd.DataFrame({"value": by_partner})

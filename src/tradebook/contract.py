@@ -244,7 +244,6 @@ EVENTS = Dataset(
 )
 
 
-
 # Product codes in trade_products.csv: an HS chapter, heading or subheading (2, 4 or 6 digits), one
 # of the aggregates below, or crude oil of one grade as `2709:<grade code>` (Eurostat's crudeoil
 # code, e.g. 2709:KZ_CPC_BLN). A grade row is part of its 2709 row, never added to it.
@@ -286,9 +285,7 @@ PRODUCTS_KEY = ("year", "reporter", "partner", "flow", "product", "source")
 def _products_schema() -> pa.DataFrameSchema:
     columns = _trade_schema_columns()
     ordered = {c: (product_column() if c == "product" else columns[c]) for c in PRODUCTS_COLUMNS}
-    ordered["quantity"] = pa.Column(
-        float, pa.Check.ge(0, error="a quantity ≥ 0"), nullable=True, required=False
-    )
+    ordered["quantity"] = pa.Column(float, pa.Check.ge(0, error="a quantity ≥ 0"), nullable=True, required=False)
     ordered["quantity_unit"] = pa.Column(str, nullable=True, required=False)
     return pa.DataFrameSchema(
         ordered,
@@ -309,6 +306,4 @@ TRADE_PRODUCTS = Dataset(
     schema=_products_schema(),
 )
 
-DATASETS: dict[str, Dataset] = {
-    d.name: d for d in (TRADE, TRADE_PRODUCTS, FDI, PUBLISHED_FIGURES, EVENTS)
-}
+DATASETS: dict[str, Dataset] = {d.name: d for d in (TRADE, TRADE_PRODUCTS, FDI, PUBLISHED_FIGURES, EVENTS)}

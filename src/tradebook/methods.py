@@ -45,11 +45,7 @@ def files_table(sources: dict[str, Source]) -> pd.DataFrame:
 
 
 def caveats_table(sources: dict[str, Source]) -> pd.DataFrame:
-    rows = [
-        {"Source id": s.id, "Caveat": c}
-        for s in sorted(sources.values(), key=lambda s: s.id)
-        for c in s.caveats
-    ]
+    rows = [{"Source id": s.id, "Caveat": c} for s in sorted(sources.values(), key=lambda s: s.id) for c in s.caveats]
     return pd.DataFrame(rows, columns=["Source id", "Caveat"]).set_index("Source id")
 
 

@@ -75,9 +75,7 @@ def imports_vs_partner_exports(trade: pd.DataFrame, reporter: str, partner: str)
     return out.sort_index()
 
 
-def crude_vs_exports(
-    trade: pd.DataFrame, products: pd.DataFrame, reporter: str, partner: str
-) -> pd.DataFrame:
+def crude_vs_exports(trade: pd.DataFrame, products: pd.DataFrame, reporter: str, partner: str) -> pd.DataFrame:
     """The reporter's exports to the partner (all goods) against the partner's registered crude imports."""
     crude = composition.crude_imports(products, partner, reporter)
     ours = _side(trade, reporter, partner, "export")

@@ -92,12 +92,8 @@ def download(frame: pd.DataFrame | pd.Series, name: str) -> None:
     from IPython.display import publish_display_data
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
-        raise ValueError(
-            f"download name must be lower-case letters, digits, dashes or underscores, got {name!r}"
-        )
+        raise ValueError(f"download name must be lower-case letters, digits, dashes or underscores, got {name!r}")
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is not None and pyplot.get_fignums():
         pyplot.show()  # the chart first, then its data link under it
-    publish_display_data(
-        {DOWNLOAD_MIME: {"name": name, "csv": csv_text(frame)}, "text/plain": f"Data: {name}.csv"}
-    )
+    publish_display_data({DOWNLOAD_MIME: {"name": name, "csv": csv_text(frame)}, "text/plain": f"Data: {name}.csv"})

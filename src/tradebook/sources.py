@@ -43,8 +43,7 @@ def sha256(path: Path) -> str:
 def dump(sources: list[Source], path: Path) -> None:
     """Write sources.yml deterministically (sorted by id) so `make data` reproduces it exactly."""
     body = {
-        s.id: {k: _plain(v) for k, v in asdict(s).items() if k != "id"}
-        for s in sorted(sources, key=lambda s: s.id)
+        s.id: {k: _plain(v) for k, v in asdict(s).items() if k != "id"} for s in sorted(sources, key=lambda s: s.id)
     }
     text = yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
     tmp = path.with_name(f".{path.name}.tmp")

@@ -39,9 +39,7 @@ def offline_assets(app, pagename: str, templatename: str, context: dict, doctree
     for asset in [*context.get("script_files", []), *context.get("css_files", [])]:
         url = _url(asset)
         if external(url):
-            logger.warning(
-                "page %s would load %s from another host; the book must work offline", pagename, url
-            )
+            logger.warning("page %s would load %s from another host; the book must work offline", pagename, url)
 
 
 def setup(app) -> dict[str, Any]:

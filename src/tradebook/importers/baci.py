@@ -17,6 +17,7 @@ import pandas as pd
 from ..contract import TRADE_PRODUCTS, iso3_codes
 from ..errors import InputError
 from ..sources import Source
+from .common import read_raw_csv
 
 FOLDER = "composition"
 BY_PARTNER = f"{FOLDER}/baci_kz_exports_by_partner_crude_metals_2019_2021.csv"
@@ -60,12 +61,7 @@ SOURCE = Source(
 
 def _read(path: Path) -> pd.DataFrame:
     path = Path(path)
-    if not path.is_file():
-        raise InputError.at(path, "file not found")
-    raw = pd.read_csv(path, dtype={"hs_code": str})
-    for col in COLUMNS:
-        if col not in raw.columns:
-            raise InputError.at(path, "missing column", line=1, column=col)
+    raw = read_raw_csv(path, COLUMNS, dtype={"hs_code": str})
     bad = raw["unit"].ne("thousand USD") & raw["unit"].ne(TONNES)
     if bad.any():
         line = int(raw.index[bad][0]) + 2
@@ -100,16 +96,13 @@ def read_by_partner(path: Path) -> pd.DataFrame:
     raw = raw[raw["partner_iso3"].isin(iso3_codes())]
     code = raw["hs_code"].map(lambda c: "SXV" if c == "XV" else c)
     if not code.isin(["270900", "SXV"]).all():
-        raise InputError.at(
-            path, f"unexpected hs_code {sorted(set(code) - {'270900', 'SXV'})}", column="hs_code"
-        )
+        raise InputError.at(path, f"unexpected hs_code {sorted(set(code) - {'270900', 'SXV'})}", column="hs_code")
     raw = raw.assign(code=code)
     values = raw[raw["unit"] != TONNES]
     tonnes = raw[raw["unit"] == TONNES].set_index(["year", "partner_iso3", "code"])["value"]
     out = _rows(values, values["code"])
     qty = [
-        tonnes.get((y, p, c))
-        for y, p, c in zip(values["year"], values["partner_iso3"], values["code"], strict=True)
+        tonnes.get((y, p, c)) for y, p, c in zip(values["year"], values["partner_iso3"], values["code"], strict=True)
     ]
     out["quantity"] = [round(q * 1000, 2) if q is not None else None for q in qty]
     out["quantity_unit"] = ["kg" if q is not None else "" for q in qty]
@@ -122,9 +115,7 @@ def read_world_chapters(path: Path) -> pd.DataFrame:
     if not raw["hs_code"].str.fullmatch(r"\d{6}").all():
         raise InputError.at(path, "expected six-digit HS codes", column="hs_code")
     raw = raw.assign(chapter=raw["hs_code"].str[:2])
-    summed = raw.groupby(["year", "reporter_iso3", "partner_iso3", "flow", "chapter"], as_index=False)[
-        "value"
-    ].sum()
+    summed = raw.groupby(["year", "reporter_iso3", "partner_iso3", "flow", "chapter"], as_index=False)["value"].sum()
     return _rows(summed, summed["chapter"])
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..contract import TRADE, TRADE_PRODUCTS
-from ..errors import InputError
 from ..sources import Source
+from .common import read_raw_csv
 
 FILE = "composition/cepii_gravity_kz_italy_total_and_manufactured_1992_2020.csv"
 MIRROR_SERIES = "tradeflow_comtrade_d"
@@ -64,12 +64,8 @@ BACI_SOURCE = Source(
 def series(path: Path) -> pd.DataFrame:
     """All rows of the CEPII extract with the name of the Gravity column each value came from."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError.at(path, "file not found")
-    raw = pd.read_csv(path, dtype={"hs_code": str})
-    for col in ("year", "reporter_iso3", "partner_iso3", "flow", "hs_code", "value", "unit", "note"):
-        if col not in raw.columns:
-            raise InputError.at(path, "missing column", line=1, column=col)
+    columns = ("year", "reporter_iso3", "partner_iso3", "flow", "hs_code", "value", "unit", "note")
+    raw = read_raw_csv(path, columns, dtype={"hs_code": str})
     raw["series"] = raw["note"].map(lambda n: (re.search(r"column (\w+):", str(n)) or [None, None])[1])
     return raw
 

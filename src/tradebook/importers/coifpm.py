@@ -15,6 +15,7 @@ import pandas as pd
 from ..contract import CRUDE_GRADE, TRADE_PRODUCTS, iso3_codes
 from ..errors import InputError
 from ..sources import Source
+from .common import read_raw_csv
 
 FOLDER = "composition"
 ANNUAL = f"{FOLDER}/eurostat_coifpm_eu_reporters_crude_imports_from_kz_annual_2020_2023.csv"
@@ -26,8 +27,7 @@ CRUDE = "2709"
 
 SOURCE = Source(
     id="eurostat-nrg-ti-coifpm",
-    title="Eurostat nrg_ti_coifpm: crude oil imports from Kazakhstan by EU country and crude grade, "
-    "2020–2023",
+    title="Eurostat nrg_ti_coifpm: crude oil imports from Kazakhstan by EU country and crude grade, 2020–2023",
     citation="Eurostat, crude oil imports and prices (nrg_ti_coifpm)",
     publisher="Eurostat, dataset nrg_ti_coifpm 'Crude oil imports and prices' (successor of the Commission's "
     "crude oil import register), last update 28 February 2024",
@@ -35,8 +35,7 @@ SOURCE = Source(
     "OehlingerP/NotAllOilTypesAreAlike (commit 1f24844cf845a7f629d185881be7c5e3d73f925f), rows of Kazakh "
     "crude grades: annual sums for every EU reporter and Italy's monthly rows",
     licence="Eurostat data: reuse with attribution (Eurostat copyright notice); repository GPL-3.",
-    units="thousand US dollars (CIF) and thousand barrels in the files; "
-    "stored here in US dollars and barrels",
+    units="thousand US dollars (CIF) and thousand barrels in the files; stored here in US dollars and barrels",
     caveats=[
         "The importing EU country is the reporter: these are the importers' (mirror) figures for "
         "Kazakhstan's crude oil exports, valued CIF.",
@@ -52,12 +51,7 @@ SOURCE = Source(
 
 def _read(path: Path) -> pd.DataFrame:
     path = Path(path)
-    if not path.is_file():
-        raise InputError.at(path, "file not found")
-    raw = pd.read_csv(path, dtype={"hs_code": str})
-    for col in COLUMNS:
-        if col not in raw.columns:
-            raise InputError.at(path, "missing column", line=1, column=col)
+    raw = read_raw_csv(path, COLUMNS, dtype={"hs_code": str})
     return raw
 
 

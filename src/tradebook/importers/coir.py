@@ -10,6 +10,7 @@ import pandas as pd
 from ..countries import to_iso3
 from ..errors import InputError
 from ..sources import Source
+from .common import read_raw_csv
 
 FILE = "eu-coir-crude-imports-italy-from-kz/coir_crude_imports_from_kazakhstan_by_eu_reporter_2013_2019.csv"
 COLUMNS = ("year", "reporting_country", "country_of_origin", "crude_type", "volume_1000bbl", "value_1000usd")
@@ -17,8 +18,7 @@ CRUDE = "2709"
 
 SOURCE = Source(
     id="eu-coir",
-    title="EU crude oil imports register (COIR): crude imports from Kazakhstan by EU reporting country, "
-    "2013–2019",
+    title="EU crude oil imports register (COIR): crude imports from Kazakhstan by EU reporting country, 2013–2019",
     citation="European Commission, DG Energy, crude oil imports register",
     publisher="European Commission, Directorate-General for Energy: Registration of Crude Oil Imports and "
     "Deliveries in the European Union (annual cumulative sheets)",
@@ -41,12 +41,7 @@ SOURCE = Source(
 
 def read(path: Path) -> pd.DataFrame:
     path = Path(path)
-    if not path.is_file():
-        raise InputError.at(path, "file not found")
-    raw = pd.read_csv(path)
-    for col in COLUMNS:
-        if col not in raw.columns:
-            raise InputError.at(path, "missing column", line=1, column=col)
+    raw = read_raw_csv(path, COLUMNS)
     raw = raw[raw["country_of_origin"] == "Kazakhstan"]
     reporters = raw["reporting_country"].map(to_iso3)
     if reporters.isna().any():
@@ -59,9 +54,7 @@ def read(path: Path) -> pd.DataFrame:
         numbers = pd.to_numeric(raw[col], errors="coerce")
         if numbers.isna().any():
             line = int(raw.index[numbers.isna()][0]) + 2
-            raise InputError.at(
-                path, f"expected a number, got {raw.loc[numbers.isna(), col].iloc[0]!r}", line, col
-            )
+            raise InputError.at(path, f"expected a number, got {raw.loc[numbers.isna(), col].iloc[0]!r}", line, col)
         raw = raw.assign(**{col: numbers})
     frame = pd.DataFrame(
         {

@@ -88,3 +88,19 @@ def merge_into(path: Path, new: pd.DataFrame, dataset: Dataset) -> MergeReport:
     merged, report = merge(existing, new, dataset)
     write_csv(merged, path, dataset)
     return report
+
+
+def read_raw_csv(path: Path, columns: tuple[str, ...] | list[str], **read_csv_args) -> pd.DataFrame:
+    """A publisher's CSV with the columns an importer needs; a missing file or column is an InputError."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError.at(path, "file not found")
+    try:
+        raw = pd.read_csv(path, **read_csv_args)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise InputError.at(path, f"not a readable CSV file: {reason}") from None
+    for col in columns:
+        if col not in raw.columns:
+            raise InputError.at(path, "missing column", line=1, column=col)
+    return raw

@@ -64,9 +64,7 @@ def _rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
-                raise InputError.at(
-                    path, f"{len(row)} fields where the header has {len(header)}", reader.line_num
-                )
+                raise InputError.at(path, f"{len(row)} fields where the header has {len(header)}", reader.line_num)
             records.append((reader.line_num, dict(zip(header, row, strict=True))))
     except csv.Error as err:
         raise InputError.at(path, f"malformed CSV: {err}", reader.line_num) from None

@@ -9,8 +9,8 @@ import pandas as pd
 
 from ..contract import TRADE
 from ..countries import to_iso3
-from ..errors import InputError
 from ..sources import Source
+from .common import read_raw_csv
 
 FILE = "eurostat-eu-exports-to-kz-monthly/eurostat_eu_member_exports_to_kazakhstan_monthly_eur.csv"
 COLUMNS = ("REPORTER", "PARTNER", "FLOW", "month", "VALUE_IN_EUR")
@@ -36,12 +36,7 @@ SOURCE = Source(
 
 def read(path: Path) -> pd.DataFrame:
     path = Path(path)
-    if not path.is_file():
-        raise InputError.at(path, "file not found")
-    raw = pd.read_csv(path, dtype=str)
-    for col in COLUMNS:
-        if col not in raw.columns:
-            raise InputError.at(path, "missing column", line=1, column=col)
+    raw = read_raw_csv(path, COLUMNS, dtype=str)
     raw = raw[raw["FLOW"].str.contains("EXPORT", case=False)]
     names = raw["REPORTER"].map(lambda n: re.sub(r"\s*\(.*\)$", "", n).strip())
     raw = raw.assign(

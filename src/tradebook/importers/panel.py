@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..contract import TRADE
-from ..errors import InputError
 from ..sources import Source
+from .common import read_raw_csv
 
 FILE = "kz-gravity-panel-wits-bns/kz_trade_selected_partners_2000_2025_musd.csv"
 COLUMNS = {"kz_exports_musd": "export", "kz_imports_musd": "import"}
@@ -35,13 +35,7 @@ SOURCE = Source(
 
 
 def read(path: Path) -> pd.DataFrame:
-    path = Path(path)
-    if not path.is_file():
-        raise InputError.at(path, "file not found")
-    raw = pd.read_csv(path, dtype={"iso3": str})
-    missing = [c for c in ("iso3", "year", *COLUMNS) if c not in raw.columns]
-    if missing:
-        raise InputError.at(path, f"expected a column '{missing[0]}'", line=1, column=missing[0])
+    raw = read_raw_csv(path, ("iso3", "year", *COLUMNS), dtype={"iso3": str})
     long = raw.melt(id_vars=["iso3", "year"], value_vars=list(COLUMNS), var_name="column")
     long = long.dropna(subset=["value"])
     return pd.DataFrame(

@@ -10,6 +10,7 @@ import pandas as pd
 from ..contract import PUBLISHED_FIGURES, QUALIFIERS
 from ..errors import InputError, Problem, display_path
 from ..sources import Source
+from .common import read_raw_csv
 
 FILE = "published-figures-web/published_figures_kz_it.csv"
 COLUMNS = ("url", "publisher", "pub_date", "period", "indicator", "value", "unit", "attributed_to", "note")
@@ -52,12 +53,7 @@ def parse_unit(unit: str) -> tuple[float | None, str, str]:
 def read(path: Path) -> pd.DataFrame:
     path = Path(path)
     name = display_path(path)
-    if not path.is_file():
-        raise InputError.at(path, "file not found")
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    for col in COLUMNS:
-        if col not in raw.columns:
-            raise InputError.at(path, "missing column", line=1, column=col)
+    raw = read_raw_csv(path, COLUMNS, dtype=str, keep_default_na=False)
     rows = []
     for i, rec in enumerate(raw.to_dict("records")):
         line = i + 2
