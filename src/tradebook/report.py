@@ -63,8 +63,16 @@ def table(
     frame = frame.rename_axis(index=_escaped_names(frame.index), columns=_escaped_names(frame.columns))
     styler = frame.style.format(formats, escape="html", na_rep="–").set_uuid(name)
     styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
-    # Long paths and checksums wrap instead of running off the page.
-    styler = styler.set_table_styles([{"selector": "td, th", "props": "overflow-wrap: anywhere;"}])
+    # Long paths and checksums wrap instead of running off the page; row labels (years) never do.
+    styler = styler.set_table_styles(
+        [
+            {"selector": "td, th", "props": "overflow-wrap: break-word; padding: 0.25em 0.7em;"},
+            {"selector": "th.row_heading, th.index_name", "props": "overflow-wrap: normal; white-space: nowrap;"},
+        ]
+    )
+    numbers = frame.select_dtypes("number").columns
+    if len(numbers):
+        styler = styler.set_properties(subset=list(numbers), **{"text-align": "right", "white-space": "nowrap"})
     if caption:
         styler = styler.set_caption(html.escape(caption))
     return styler
