@@ -66,6 +66,25 @@ def tradebook(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([*TRADEBOOK, *args], cwd=cwd, capture_output=True, text=True)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Keep `--dist loadgroup` grouping under pytest 9.2, so that the book is built on one worker only.
+
+    pytest-xdist 3.8 names a test's xdist_group by a suffix it writes to `item._nodeid`, which pytest 9.2
+    no longer reads (its node ids are structured: pytest-xdist issue #1386), so every group was silently
+    spread over the workers and each built its own book. Drop this once pytest-xdist handles it.
+    """
+    if not getattr(config.option, "loadgroup", False):  # set on the workers only
+        return
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        marks = item.iter_markers("xdist_group")
+        groups = {str(m.args[0] if m.args else m.kwargs.get("name")) for m in marks}
+        if groups and "@" not in item.nodeid and hasattr(item, "_id"):
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(sorted(groups))}")
+
+
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory) -> Path:
     """The default edition built once from a copy of the project; returns the project copy."""
