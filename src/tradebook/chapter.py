@@ -23,9 +23,12 @@ def partner_name(iso3: str) -> str:
     return name(iso3)
 
 
-def cite(frame: pd.DataFrame, data_dir: str | Path) -> str:
-    """The short citations of the sources behind the rows of a frame, for a chart's source line."""
-    known = sources.load(Path(data_dir))
+def cite(frame: pd.DataFrame, data_dir: str | Path, known: dict[str, sources.Source] | None = None) -> str:
+    """The short citations of the sources behind the rows of a frame, for a chart's source line.
+
+    `known` is sources.load(data_dir), for a caller that cites many frames of one folder.
+    """
+    known = sources.load(Path(data_dir)) if known is None else known
     ids = [s for s in dict.fromkeys(frame["source"]) if s in known]
     return "; ".join(known[s].citation for s in sorted(ids))
 

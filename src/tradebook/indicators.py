@@ -40,15 +40,26 @@ def windows(years: pd.Index, breaks: list[int]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(points, points[1:], strict=False)]
 
 
-def partner_table(trade: pd.DataFrame, reporter: str) -> pd.DataFrame:
-    """Every partner's exports, imports and turnover by year, where the world total is also known."""
+def partner_table(trade: pd.DataFrame, reporter: str, with_world: bool = True) -> pd.DataFrame:
+    """Every partner's exports, imports and turnover by year; by default only years with the world total."""
     rows = trade[(trade["reporter"] == reporter) & (trade["currency"] == "USD")]
     wide = rows.pivot_table(index=["year", "partner"], columns="flow", values="value", aggfunc="sum")
     wide = wide.reindex(columns=["export", "import"]).fillna(0.0)
     wide["turnover"] = wide["export"] + wide["import"]
     wide.columns.name = None
+    if not with_world:
+        return wide
     world_years = wide.xs(WORLD, level="partner").index if WORLD in wide.index.get_level_values(1) else []
     return wide[wide.index.get_level_values("year").isin(world_years)]
+
+
+def partner_turnover(trade: pd.DataFrame, reporter: str, year: int) -> pd.Series:
+    """Turnover (US$) with each partner country in one year, largest first, all partners the data hold."""
+    table = partner_table(trade, reporter, with_world=False)
+    if year not in table.index.get_level_values("year"):
+        return pd.Series(dtype=float, name="turnover")
+    block = table.xs(year, level="year")["turnover"].drop(index=WORLD, errors="ignore")
+    return block.sort_values(ascending=False, kind="stable")
 
 
 def share_and_rank(trade: pd.DataFrame, reporter: str, partner: str) -> pd.DataFrame:

@@ -64,7 +64,7 @@ def share_and_rank(fdi: pd.DataFrame, host: str, investor: str, measure: str) ->
         if WORLD not in values.index or investor not in values.index:
             continue
         countries = values.drop(index=WORLD)
-        ranks = countries.rank(ascending=False, method="min")
+        ranks = ranks_of(countries)
         out.append(
             {
                 "year": int(year),
@@ -78,6 +78,19 @@ def share_and_rank(fdi: pd.DataFrame, host: str, investor: str, measure: str) ->
         )
     columns = ["year", "value", "world", "share", "rank", "investors", "leader"]
     return pd.DataFrame(out, columns=columns).set_index("year")
+
+
+def ranks_of(values: pd.Series) -> pd.Series:
+    """Rank 1 for the largest value; ties share the better rank."""
+    return values.rank(ascending=False, method="min").astype(int)
+
+
+def ranking(fdi: pd.DataFrame, host: str, measure: str, year: int) -> pd.Series:
+    """The investor countries' values in one year (file currency), largest first; the world total left out."""
+    rows = fdi[(fdi["host"] == host) & (fdi["measure"] == measure) & (fdi["year"] == year)]
+    values = rows[rows["investor"] != WORLD].set_index("investor")["value"].sort_values(ascending=False, kind="stable")
+    values.attrs["currency"] = str(rows["currency"].iloc[0]) if len(rows) else currency.EURO
+    return values
 
 
 @dataclass(frozen=True)

@@ -196,6 +196,8 @@ def load(name: str, data_dir: Path) -> pd.DataFrame:
     frame, problems = check(path, dataset)
     if problems:
         raise InputError(problems[:MAX_PROBLEMS])
+    # The line numbers serve error messages only; pandas deep-copies attrs in every operation on the frame.
+    frame.attrs.pop("lines", None)
     return frame
 
 

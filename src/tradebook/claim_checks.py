@@ -1,0 +1,620 @@
+"""One check function per metric of claims.yml: each computes a claim's verdict from the data.
+
+The numbers come from the chapters' own helpers (indicators, investment, composition, mirror); a check
+adds only the comparison with the article's figure and the words that explain the verdict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import composition, currency, indicators, investment, mirror
+from .claims import (
+    CONTRADICTED,
+    NOT_CHECKABLE,
+    NUMERIC,
+    PARTLY,
+    SUPPORTED,
+    UNITS,
+    Claim,
+    Data,
+    Item,
+    Missing,
+    Verdict,
+    names,
+)
+from .countries import name as country_name
+
+FDI_BASIS = "net FDI by immediate investor"
+
+
+@dataclass(frozen=True)
+class Metric:
+    check: Callable[[Claim, Data], Verdict]
+    needs: tuple[str, ...]
+    comparisons: tuple[str, ...]
+    requires: tuple[str, ...] = ()
+    what: str = ""
+
+
+METRICS: dict[str, Metric] = {}
+
+
+def metric(name: str, needs: tuple[str, ...], comparisons: tuple[str, ...], requires=(), what: str = ""):
+    """Register a check function for a metric named in claims.yml."""
+
+    def register(fn: Callable[[Claim, Data], Verdict]) -> Callable[[Claim, Data], Verdict]:
+        METRICS[name] = Metric(fn, needs, comparisons, tuple(requires), what)
+        return fn
+
+    return register
+
+
+# ---------------------------------------------------------------------------------------------------
+# Figures as the book writes them, and the comparison with the article's
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def billions(value: float) -> str:
+    return f"US$ {value / 1e9:,.2f} billion"
+
+
+def fmt(x: float, unit: str) -> str:
+    """A figure of the data in a claim's unit."""
+    if unit == "USD billion":
+        return f"US$ {x:,.2f} billion" if abs(x) < 100 else f"US$ {x:,.0f} billion"
+    if unit == "percent":
+        return f"{x:.1f}%"
+    if unit == "rank":
+        return ordinal(int(x))
+    return f"{x:,.0f} {unit}"
+
+
+def _num(x: float) -> str:
+    return f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
+def figure_text(v: float, unit: str) -> str:
+    """A figure as the article states it (no added decimals)."""
+    if unit == "USD billion":
+        return f"US$ {_num(v)} billion"
+    if unit == "percent":
+        return f"{_num(v)}%"
+    return f"{_num(v)} {unit}"
+
+
+def tolerance_text(claim: Claim) -> str:
+    if claim.unit == "percent":
+        return f"±{_num(claim.tolerance)} percentage points"
+    return "±" + figure_text(claim.tolerance, claim.unit)
+
+
+def compare(claim: Claim, x: float) -> tuple[str, str]:
+    """Supported or contradicted, and why: `x` is the data's figure in the claim's unit."""
+    v, unit = claim.value, claim.unit
+    if claim.comparison == "approximately":
+        ok = abs(x - v) <= claim.tolerance
+        around = f"{tolerance_text(claim)} around {figure_text(v, unit)}"
+        why = f"{fmt(x, unit)} is {'within' if ok else 'outside'} the stated tolerance of {around}"
+        if not ok and unit != "percent" and v:
+            off = x / v - 1
+            why += f": {abs(off):.0%} {'below' if off < 0 else 'above'} the article's figure"
+    elif claim.comparison in ("more_than", "less_than"):
+        word = "more" if claim.comparison == "more_than" else "less"
+        ok = x > v if word == "more" else x < v
+        why = f"{fmt(x, unit)} is {word if ok else 'not ' + word} than {figure_text(v, unit)}"
+    elif claim.comparison == "rank":
+        ok = x == v
+        why = f"{ordinal(int(x))} is {'' if ok else 'not '}the claimed {ordinal(int(v))}"
+    elif claim.comparison == "top":
+        ok = x <= v
+        why = f"{ordinal(int(x))} is {'' if ok else 'not '}within the top {int(v)}"
+    else:  # pragma: no cover - claims.yml is validated against each metric's comparisons
+        raise ValueError(claim.comparison)
+    return (SUPPORTED if ok else CONTRADICTED), why
+
+
+def _years_text(years: list[int]) -> str:
+    """Consecutive years as ranges: [2022, 2023, 2024] → '2022–2024'."""
+    runs, start = [], years[0]
+    for a, b in zip(years, [*years[1:], None], strict=True):
+        if b != a + 1:
+            runs.append(f"{start}" if start == a else f"{start}–{a}")
+            start = b
+    return ", ".join(runs)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Trade: levels, growth and the partner's rank (Kazakhstan's own figures, trade.csv)
+
+
+def _pair(claim: Claim, data: Data) -> pd.DataFrame:
+    return indicators.bilateral(data.get("trade"), claim.reporter, claim.partner)
+
+
+def _pair_rows(claim: Claim, data: Data, years) -> pd.DataFrame:
+    """The trade.csv rows behind the pair's figures in `years` (for the citation)."""
+    rows = composition.flows(data.get("trade"), claim.reporter, claim.partner, "export")
+    rows = pd.concat([rows, composition.flows(data.get("trade"), claim.reporter, claim.partner, "import")])
+    return rows[rows["year"].isin(list(years)) & (rows["currency"] == "USD")]
+
+
+def _trade_table(pair: pd.DataFrame, year: int, span: int = 5) -> pd.DataFrame:
+    """The pair's trade in the `span` years up to `year`, in US$ billion, with growth of turnover."""
+    shown = pair.loc[(pair.index > year - span) & (pair.index <= year), ["export", "import", "turnover"]] / 1e9
+    shown["growth"] = indicators.yoy_growth(pair["turnover"].dropna()).reindex(shown.index)
+    shown.index.name = "Year"
+    labels = {"export": "Exports, US$ bn", "import": "Imports, US$ bn", "turnover": "Turnover, US$ bn"}
+    return shown.rename(columns={**labels, "growth": "Growth"})
+
+
+def _level(claim: Claim, data: Data, column: str) -> Verdict:
+    pair = _pair(claim, data)
+    year, what = claim.year, {"turnover": "turnover", "export": "exports", "import": "imports"}[column]
+    if year not in pair.index or pd.isna(pair.loc[year, column]):
+        latest = f" (its latest year is {int(pair.index.max())})" if len(pair) else ""
+        raise Missing(f"{data.label('trade')} has no {what} of {claim.reporter} with {claim.partner} in {year}{latest}")
+    x = float(pair.loc[year, column])
+    status, why = compare(claim, x / UNITS[claim.unit])
+    says = f"{billions(x)} in {year}"
+    if column == "turnover":
+        says += f" (exports {billions(pair.loc[year, 'export'])}, imports {billions(pair.loc[year, 'import'])})"
+    source = data.cite(_pair_rows(claim, data, [year]))
+    return Verdict(claim, status, says, why, source=source, evidence=_trade_table(pair, year))
+
+
+@metric("turnover", ("trade",), NUMERIC, what="exports plus imports in a year")
+def check_turnover(claim: Claim, data: Data) -> Verdict:
+    return _level(claim, data, "turnover")
+
+
+@metric("exports", ("trade",), NUMERIC, what="the reporter's exports to the partner in a year")
+def check_exports(claim: Claim, data: Data) -> Verdict:
+    return _level(claim, data, "export")
+
+
+@metric("imports", ("trade",), NUMERIC, what="the reporter's imports from the partner in a year")
+def check_imports(claim: Claim, data: Data) -> Verdict:
+    return _level(claim, data, "import")
+
+
+@metric("turnover_growth", ("trade",), NUMERIC, what="growth of turnover on the previous year")
+def check_turnover_growth(claim: Claim, data: Data) -> Verdict:
+    pair = _pair(claim, data)
+    year = claim.year
+    absent = [y for y in (year - 1, year) if y not in pair.index or pd.isna(pair.loc[y, "turnover"])]
+    if absent:
+        raise Missing(
+            f"{data.label('trade')} has no turnover of {claim.reporter} with {claim.partner} in "
+            + " or ".join(map(str, absent))
+        )
+    before, now = float(pair.loc[year - 1, "turnover"]), float(pair.loc[year, "turnover"])
+    growth = now / before - 1
+    status, why = compare(claim, growth / UNITS[claim.unit])
+    says = f"{growth:+.1%} in {year}: from {billions(before)} in {year - 1} to {billions(now)}"
+    source = data.cite(_pair_rows(claim, data, [year - 1, year]))
+    return Verdict(claim, status, says, why, source=source, evidence=_trade_table(pair, year))
+
+
+def years_within(claim: Claim, data: Data) -> list[int]:
+    """The years whose turnover lies within the claim's tolerance of its figure (for a misdated figure)."""
+    turnover = _pair(claim, data)["turnover"].dropna() / UNITS[claim.unit]
+    return [int(y) for y, x in turnover.items() if abs(x - claim.value) <= claim.tolerance]
+
+
+def _position(ranking: pd.Series, partner: str) -> tuple[int, list[str]]:
+    """The partner's rank (ties share the better rank) and the partners ranked above it."""
+    pos = int(investment.ranks_of(ranking)[partner])
+    return pos, [p for p in ranking.index if ranking[p] > ranking[partner]]
+
+
+def _ranking_table(ranking: pd.Series, year: int, coverage: str, n: int = 5) -> pd.DataFrame:
+    top = ranking.head(n)
+    return pd.DataFrame(
+        {
+            "Year": year,
+            "Rank": investment.ranks_of(ranking)[top.index].to_numpy(),
+            "Partner": [country_name(p) for p in top.index],
+            "Turnover, US$ bn": (top / 1e9).to_numpy(),
+            "Coverage": coverage,
+        }
+    ).set_index(["Year", "Rank"])
+
+
+@metric("partner_rank", ("trade",), ("rank", "top"), what="the partner's rank among all partners by turnover")
+def check_partner_rank(claim: Claim, data: Data) -> Verdict:
+    trade = data.get("trade")
+    full = indicators.share_and_rank(trade, claim.reporter, claim.partner)
+    year = claim.year
+    full_years = [int(y) for y in full.index if y <= year]
+    if year in full_years:
+        ev_year = year
+    elif claim.latest_available and full_years:
+        ev_year = max(full_years)
+    else:
+        ev_year = None
+    status, says, why, scope, tables = None, [], [], "", []
+
+    if ev_year is not None:
+        ranking = indicators.partner_turnover(trade, claim.reporter, ev_year)
+        pos, ahead = _position(ranking, claim.partner)
+        rank_ok = pos == claim.value if claim.comparison == "rank" else pos <= claim.value
+        status = SUPPORTED if rank_ok and (not claim.after or set(ahead) == set(claim.after)) else CONTRADICTED
+        after = f", after {names(ahead)}" if ahead else ""
+        says.append(f"{ordinal(pos)} of {len(ranking)} partner countries in {ev_year}{after}")
+        why.append(f"in {ev_year}, the latest year with every partner in the data, the rank is {ordinal(pos)}")
+        tables.append(_ranking_table(ranking, ev_year, f"all {len(ranking)} partners"))
+    if year != ev_year:
+        subset = indicators.partner_turnover(trade, claim.reporter, year)
+        if claim.partner in subset.index:
+            pos, ahead = _position(subset, claim.partner)
+            listed_behind = [p for p in claim.after if p in subset.index and p not in ahead]
+            consistent = pos <= claim.value and set(ahead) <= set(claim.after or ahead) and not listed_behind
+            after = f", after {names(ahead)}" if ahead else ""
+            says.append(f"in {year}, {ordinal(pos)} of the {len(subset)} partners in the data{after}")
+            tables.append(_ranking_table(subset, year, f"only {len(subset)} partners in the data"))
+            if not consistent:
+                status = CONTRADICTED
+                why.append(
+                    f"in {year} the order among the {len(subset)} partners in the data already rules the "
+                    "claim out (a rank among some partners can only fall when the others are added)"
+                )
+            else:
+                why.append(f"in {year} the order among the {len(subset)} partners in the data agrees")
+        if status == SUPPORTED:
+            status = PARTLY
+        if status is not None:
+            scope = f"all partners known only to {ev_year}" if ev_year else ""
+    if status is None:
+        raise Missing(f"{data.label('trade')} has no year up to {year} with all of {claim.reporter}'s partners")
+    rows = trade[(trade["reporter"] == claim.reporter) & trade["year"].isin([ev_year, year])]
+    return Verdict(
+        claim,
+        status,
+        "; ".join(says),
+        "; ".join(why),
+        scope,
+        source=data.cite(rows),
+        evidence=pd.concat(tables),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Investment: net FDI by immediate investor (fdi.csv), ranks and sums in US dollars
+
+
+def _fdi_year(years, claim: Claim, data: Data) -> int:
+    """The claim's year, or for a claim about the present the latest year up to it."""
+    years = sorted(int(y) for y in years if y <= claim.year)
+    if claim.year in years:
+        return claim.year
+    if claim.latest_available and years:
+        return years[-1]
+    raise Missing(f"{data.label('fdi')} has no FDI {claim.measure} of {claim.partner} in {claim.year}")
+
+
+@metric(
+    "fdi_rank",
+    ("fdi",),
+    ("rank", "top"),
+    requires=("measure",),
+    what="the partner's rank among investor countries (FDI stock or inflow in a year)",
+)
+def check_fdi_rank(claim: Claim, data: Data) -> Verdict:
+    fdi = data.get("fdi")
+    ranks = investment.share_and_rank(fdi, claim.reporter, claim.partner, claim.measure)
+    year = _fdi_year(ranks.index, claim, data)
+    row = ranks.loc[year]
+    ranking = investment.ranking(fdi, claim.reporter, claim.measure, year)
+    usd = ranking * currency.annual_rate(year, ranking.attrs["currency"], "USD")
+    pos = int(row["rank"])
+    status, why = compare(claim, pos)
+    if status == CONTRADICTED and claim.comparison == "top" and len(usd) >= claim.value:
+        last_in = usd.index[int(claim.value) - 1]
+        why += (
+            f": {country_name(claim.partner)}'s {billions(usd[claim.partner])} against "
+            f"{billions(usd[last_in])} of the {ordinal(int(claim.value))}, {country_name(last_in)}"
+        )
+    says = (
+        f"{ordinal(pos)} of {int(row['investors'])} investor countries by FDI {claim.measure} in {year} "
+        f"({billions(usd[claim.partner])}, {row['share']:.2%} of the total); "
+        f"the top five: {names(usd.index[:5])}"
+    )
+    scope = FDI_BASIS + (f", as of {year}" if year != claim.year else "")
+    if status == SUPPORTED and year != claim.year:
+        status = PARTLY
+    shown_ranks = investment.ranks_of(usd)
+    keep = [c for c in usd.index if shown_ranks[c] <= 5 or c == claim.partner]
+    shown = pd.DataFrame(
+        {
+            "Rank": shown_ranks[keep].to_numpy(),
+            "Investor": [country_name(c) for c in keep],
+            f"FDI {claim.measure} {year}, US$ bn": (usd[keep] / 1e9).to_numpy(),
+        }
+    ).set_index("Rank")
+    rows = fdi[(fdi["host"] == claim.reporter) & (fdi["measure"] == claim.measure) & (fdi["year"] == year)]
+    return Verdict(claim, status, says, why, scope, source=data.cite(rows), evidence=shown)
+
+
+@metric(
+    "fdi_cumulative",
+    ("fdi",),
+    NUMERIC,
+    requires=("measure",),
+    what="the sum of the partner's FDI flows over the period, in US dollars",
+)
+def check_fdi_cumulative(claim: Claim, data: Data) -> Verdict:
+    fdi = data.get("fdi")
+    first, last = claim.period
+    wide = investment.series(fdi, claim.reporter, claim.partner)
+    usd = investment.in_currency(wide, wide.attrs["currency"], "USD")[claim.measure].dropna()
+    window = investment.cumulative(usd, first, last)
+    if not window.years:
+        raise Missing(f"{data.label('fdi')} has no FDI {claim.measure} of {claim.partner} in {first}–{last}")
+    inside = usd[(usd.index >= first) & (usd.index <= last)]
+    missing = [y for y in range(first, last + 1) if y not in inside.index]
+    says = (
+        f"{billions(window.total)} over {window.first}–{window.last} "
+        f"({FDI_BASIS}, sum of yearly {claim.measure}s in US dollars at ECB annual average rates)"
+    )
+    scope = FDI_BASIS
+    if not missing:
+        status, why = compare(claim, window.total / UNITS[claim.unit])
+    else:
+        # The most the missing years could add: the largest yearly flow on record, in every missing year.
+        best = max(float(usd.max()), 0.0)
+        ceiling = window.total + len(missing) * best
+        gap, claimed = _years_text(missing), figure_text(claim.value, claim.unit)
+        scope += f"; {gap} not in the data"
+        low = (claim.value - claim.tolerance) * UNITS[claim.unit]
+        if claim.comparison in ("approximately", "more_than") and ceiling < low:
+            status = CONTRADICTED
+            why = (
+                f"even with the largest yearly {claim.measure} on record ({billions(best)}) in each year of "
+                f"{gap}, the sum would be {billions(ceiling)}, short of {claimed}"
+            )
+        else:
+            status = NOT_CHECKABLE
+            why = f"the years {gap} are not in the data and could close the gap to {claimed}"
+    shown = pd.DataFrame({f"FDI {claim.measure}, US$ bn": inside / 1e9, "Cumulative, US$ bn": inside.cumsum() / 1e9})
+    shown.index.name = "Year"
+    rows = fdi[(fdi["host"] == claim.reporter) & (fdi["investor"] == claim.partner) & fdi["year"].between(first, last)]
+    return Verdict(claim, status, says, why, scope, source=data.cite(rows), evidence=shown)
+
+
+@metric("agreement_value", (), NUMERIC, what="the value of investment projects covered by agreements")
+def check_agreement_value(claim: Claim, data: Data) -> Verdict:
+    return Verdict(
+        claim,
+        NOT_CHECKABLE,
+        "no data on the value of agreements",
+        "the data hold yearly trade and net FDI flows; the value of the projects an agreement covers is "
+        "not a flow in any one year, so neither can stand in for it",
+    )
+
+
+@metric("companies_count", (), NUMERIC, what="the number of the partner's companies operating in the host")
+def check_companies_count(claim: Claim, data: Data) -> Verdict:
+    return Verdict(
+        claim,
+        NOT_CHECKABLE,
+        "no count of companies in the data",
+        "the data hold trade and investment values, no register of companies by the country of their owners",
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Product lists (trade_products.csv): is each listed product a main one of the flow?
+
+
+def product_shares(products: pd.DataFrame, trade: pd.DataFrame, reporter: str, partner: str, flow: str) -> pd.DataFrame:
+    """The flow's product rows in US dollars, each with the total of the flow it is a share of.
+
+    The total is the same source's TOTAL of the flow and year. A source that reassigns flows between
+    partners (BACI, `composition.PAIR_TOTALS`) is set only against its own total of the pair; any other
+    source, where it has no TOTAL, against the reporter's total of the flow in trade.csv (the partner's
+    crude register against the partner's own customs total, as the composition chapter does).
+    """
+    rows = composition.flows(products, reporter, partner, flow)
+    rows = mirror.in_usd(rows.set_index("year")).reset_index()
+    totals = rows[rows["product"] == "TOTAL"].set_index(["year", "source"])["value"]
+    reported = composition.flows(trade, reporter, partner, flow).drop_duplicates("year").set_index("year")
+    reported = mirror.in_usd(reported)
+    aggregate = rows["product"].isin(list(composition.AGGREGATES)) & (rows["product"] != composition.BASE_METALS)
+    out = rows[~aggregate].copy()
+    total, total_source = [], []
+    for year, source in zip(out["year"], out["source"], strict=True):
+        own = composition.PAIR_TOTALS.get(source, source)
+        if (year, own) in totals.index:
+            total.append(float(totals[(year, own)]))
+            total_source.append(own)
+        elif source not in composition.PAIR_TOTALS and year in reported.index:
+            total.append(float(reported.loc[year, "value"]))
+            total_source.append(str(reported.loc[year, "source"]))
+        else:
+            total.append(float("nan"))
+            total_source.append("")
+    out["total"], out["total_source"] = total, total_source
+    out["share"] = out["value"] / out["total"]
+    return out[["year", "product", "source", "value", "total", "total_source", "share"]].reset_index(drop=True)
+
+
+def _views(claim: Claim) -> list[tuple[str, str, str, str]]:
+    """(reporter, partner, flow, description): the claim's flow, then its mirror as the partner reports it."""
+    mirror_flow = "import" if claim.flow == "export" else "export"
+    side, other = ("exports to", "imports from") if claim.flow == "export" else ("imports from", "exports to")
+    rep, par = country_name(claim.reporter), country_name(claim.partner)
+    return [
+        (claim.reporter, claim.partner, claim.flow, f"{rep}'s {side} {par}"),
+        (claim.partner, claim.reporter, mirror_flow, f"{par}'s {other} {rep}"),
+    ]
+
+
+# How a product of the data relates to a listed product, and what its share then tells: the product
+# itself gives the share; parts of it a lower bound; a group containing it (e.g. SXV) an upper bound.
+MATCHES = ("same", "part", "group")
+STATES = (
+    "main",
+    "minor",
+    "in part in the data",
+    "in the data, share unknown",
+    "only within a group",
+    "not in the data",
+)
+
+
+def _state(kind: str, share: float, threshold: float) -> str:
+    if kind == "group":
+        return "minor" if share < threshold else "only within a group"  # NaN: not below the threshold
+    if pd.isna(share):
+        return "in the data, share unknown"
+    if kind == "same":
+        return "main" if share >= threshold else "minor"
+    return "main" if share >= threshold else "in part in the data"
+
+
+def _block_value(kind: str, block: pd.DataFrame) -> pd.Series:
+    """One row standing for a block of matching rows of one source and year.
+
+    The same goods coded twice (2709 and 270900) count once; parts are summed, leaving out a part of a
+    part (a crude grade beside its 2709 row); of nested groups (72 and SXV) the smallest is the tightest
+    bound.
+    """
+    if kind == "group":
+        return block.loc[block["value"].idxmin()]
+    if kind == "same":
+        return block.loc[block["value"].idxmax()]
+    codes = list(block["product"])
+    kept = block[[not any(composition.hs_relation(c, o) == "part" for o in codes) for c in codes]]
+    first = kept.iloc[0].copy()
+    first["value"] = kept["value"].sum()
+    first["share"] = first["value"] / first["total"]
+    first["product"] = ", ".join(kept["product"])
+    return first
+
+
+def _relation(product: str, item: Item) -> str | None:
+    """How a product code of the data relates to a listed product (the first of its HS codes that fits)."""
+    return next((kind for code in item.hs if (kind := composition.hs_relation(product, code))), None)
+
+
+def _product_evidence(claim: Claim, item: Item, views: list[tuple[pd.DataFrame, str]]) -> dict:
+    """The best evidence for one listed product: decisive first, then the closest match, the latest year
+    and the reporter's own view."""
+    threshold = claim.min_share / 100
+    found = []
+    for order, (shares, basis) in enumerate(views):
+        kinds = shares["product"].map(lambda p: _relation(p, item))
+        for (kind, year, _), block in shares[kinds.notna()].groupby([kinds.dropna(), "year", "source"]):
+            row = _block_value(kind, block)
+            state = _state(kind, row["share"], threshold)
+            found.append(
+                {
+                    "state": state,
+                    "kind": kind,
+                    "year": int(year),
+                    "value": float(row["value"]),
+                    "share": None if pd.isna(row["share"]) else float(row["share"]),
+                    "basis": basis,
+                    "codes": str(row["product"]),
+                    "sources": [row["source"], row["total_source"]],
+                    "rank": (state in ("main", "minor"), MATCHES[::-1].index(kind), int(year), -order),
+                }
+            )
+    return max(found, key=lambda e: e["rank"]) if found else {"state": "not in the data"}
+
+
+def _group_name(code: str) -> str:
+    """'HS 72', or for an aggregate its name: 'base metals and articles of base metal, SXV'."""
+    if code.isdigit():
+        return f"HS {code}"
+    name = composition.product_name(code).split(" (")[0]
+    return f"{name[0].lower()}{name[1:]}, {code}"
+
+
+def _detail(ev: dict) -> str:
+    """Where the data show a product: ' (79.1% of Italy's imports from Kazakhstan, 2020)'."""
+    if "year" not in ev:
+        return ""
+    bound = {"same": "", "part": "at least ", "group": "at most "}[ev["kind"]]
+    amount = f"{bound}{ev['share']:.1%} of" if ev["share"] is not None else "in"
+    how = {"same": "", "part": f", as {ev['codes']}", "group": f", within {_group_name(ev['codes'])}"}[ev["kind"]]
+    return f" ({amount} {ev['basis']}, {ev['year']}{how})"
+
+
+def _listing(items: list[tuple[Item, dict]]) -> str:
+    """Products with the same finding named together: 'zinc and lead (in …, 2021, within …)'."""
+    groups: dict[str, list[str]] = {}
+    for item, ev in items:
+        groups.setdefault(_detail(ev), []).append(item.name)
+    return "; ".join(
+        (listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]) + detail
+        for detail, listed in groups.items()
+    )
+
+
+@metric(
+    "main_products",
+    ("trade_products", "trade"),
+    ("includes",),
+    requires=("flow", "items", "min_share"),
+    what="products that each make up at least `min_share` percent of the flow",
+)
+def check_main_products(claim: Claim, data: Data) -> Verdict:
+    products, trade = data.get("trade_products"), data.get("trade")
+    years = products["year"] <= claim.year if claim.latest_available else products["year"] == claim.year
+    views = [(product_shares(products[years], trade, r, p, f), basis) for r, p, f, basis in _views(claim)]
+    if all(shares.empty for shares, _ in views):
+        raise Missing(
+            f"{data.label('trade_products')} has no product rows for " + " nor for ".join(b for _, b in views)
+        )
+    evidence = [(item, _product_evidence(claim, item, views)) for item in claim.items]
+    shown = pd.DataFrame(
+        [
+            {
+                "Product": item.name,
+                "HS": ", ".join(item.hs),
+                "Found": ev["state"],
+                "Codes in the data": ev.get("codes", ""),
+                "Year": ev.get("year"),
+                "US$ bn": ev["value"] / 1e9 if "value" in ev else None,
+                "Share": ev.get("share"),
+                "Basis": ev.get("basis", ""),
+                "Source": data.cite(pd.DataFrame({"source": [x for x in ev.get("sources", []) if x]})),
+            }
+            for item, ev in evidence
+        ]
+    ).astype({"Year": "Int64", "US$ bn": "Float64", "Share": "Float64"})
+    shown = shown.set_index("Product")
+    states = shown["Found"].value_counts()
+    n, main, minor = len(shown), int(states.get("main", 0)), int(states.get("minor", 0))
+    by_state: dict[str, list[tuple[Item, dict]]] = {}
+    for item, ev in evidence:
+        by_state.setdefault(ev["state"], []).append((item, ev))
+    parts = [f"{state}: {_listing(by_state[state])}" for state in STATES if state in by_state]
+    if main == n:
+        status, scope = SUPPORTED, ""
+    elif main:
+        status, scope = PARTLY, f"{main} of {n} products confirmed"
+    elif minor:
+        status, scope = CONTRADICTED, f"{main + minor} of {n} products checkable"
+    else:
+        status, scope = NOT_CHECKABLE, f"no share known for any of the {n} products"
+    why = (
+        f"a product counts as a main one at {_num(claim.min_share)}% or more of the flow; of the {n} listed "
+        f"products, {main} {'reaches' if main == 1 else 'reach'} that share in the data and {minor} "
+        f"{'falls' if minor == 1 else 'fall'} short of it"
+    )
+    unknown = {s: len(by_state[s]) for s in STATES[2:] if s in by_state}
+    if unknown:
+        why += "; for the others the data cannot tell (" + ", ".join(f"{k}: {v}" for k, v in unknown.items()) + ")"
+    used = {s for _, ev in evidence for s in ev.get("sources", []) if s}
+    source = data.cite(pd.DataFrame({"source": sorted(used)})) if used else ""
+    return Verdict(claim, status, "; ".join(parts), why, scope, source=source, evidence=shown)
