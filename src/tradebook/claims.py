@@ -498,6 +498,18 @@ def glue_verdicts(verdicts: dict[str, Verdict], sections: list[str]) -> None:
             glue(f"{cid}_{key}", text)
 
 
+def show_evidence(verdict: Verdict | None) -> None:
+    """Show a verdict's evidence table with its data offered for download (nothing when there is none)."""
+    from IPython.display import display
+
+    from .report import download
+
+    shown = evidence_table(verdict)
+    if shown is not None:
+        display(shown)
+        download(verdict.evidence, f"evidence-{verdict.claim.id}")
+
+
 def evidence_table(verdict: Verdict | None):
     """The evidence behind a verdict as a table (None when there is none)."""
     from .report import table
