@@ -17,7 +17,7 @@ import pandas as pd
 from ..contract import TRADE_PRODUCTS, iso3_codes
 from ..errors import InputError
 from ..sources import Source
-from .common import read_raw_csv
+from .common import product_rows, read_raw_csv
 
 FOLDER = "composition"
 BY_PARTNER = f"{FOLDER}/baci_kz_exports_by_partner_crude_metals_2019_2021.csv"
@@ -74,22 +74,6 @@ def _read(path: Path) -> pd.DataFrame:
     return raw
 
 
-def _rows(frame: pd.DataFrame, products: pd.Series) -> pd.DataFrame:
-    """Contract rows from rows in thousand USD, with product codes given."""
-    return pd.DataFrame(
-        {
-            "year": frame["year"].astype(int),
-            "reporter": frame["reporter_iso3"],
-            "partner": frame["partner_iso3"],
-            "flow": frame["flow"],
-            "product": products,
-            "value": (frame["value"] * 1000).round(2),
-            "currency": "USD",
-            "source": SOURCE.id,
-        }
-    )
-
-
 def read_by_partner(path: Path) -> pd.DataFrame:
     """Crude oil and base metals by partner; the tonnes rows become the quantity of the value rows."""
     raw = _read(path)
@@ -100,7 +84,7 @@ def read_by_partner(path: Path) -> pd.DataFrame:
     raw = raw.assign(code=code)
     values = raw[raw["unit"] != TONNES]
     tonnes = raw[raw["unit"] == TONNES].set_index(["year", "partner_iso3", "code"])["value"]
-    out = _rows(values, values["code"])
+    out = product_rows(values, values["code"], SOURCE.id)
     qty = [
         tonnes.get((y, p, c)) for y, p, c in zip(values["year"], values["partner_iso3"], values["code"], strict=True)
     ]
@@ -116,14 +100,14 @@ def read_world_chapters(path: Path) -> pd.DataFrame:
         raise InputError.at(path, "expected six-digit HS codes", column="hs_code")
     raw = raw.assign(chapter=raw["hs_code"].str[:2])
     summed = raw.groupby(["year", "reporter_iso3", "partner_iso3", "flow", "chapter"], as_index=False)["value"].sum()
-    return _rows(summed, summed["chapter"])
+    return product_rows(summed, summed["chapter"], SOURCE.id)
 
 
 def read_world_groups(path: Path) -> pd.DataFrame:
     """All goods and crude oil of the broad groups, 2002–2021."""
     raw = _read(path)
     kept = raw[raw["hs_code"].isin(GROUPS)]
-    return _rows(kept, kept["hs_code"].map(GROUPS))
+    return product_rows(kept, kept["hs_code"].map(GROUPS), SOURCE.id)
 
 
 def from_shared(shared: Path) -> tuple[pd.DataFrame, list[Path]]:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..contract import TRADE, TRADE_PRODUCTS
+from ..contract import TRADE
 from ..sources import Source
-from .common import read_raw_csv
+from .common import product_rows, read_raw_csv
 
 FILE = "composition/cepii_gravity_kz_italy_total_and_manufactured_1992_2020.csv"
 MIRROR_SERIES = "tradeflow_comtrade_d"
@@ -86,33 +86,18 @@ def read(path: Path) -> pd.DataFrame:
     )[list(TRADE.columns)]
 
 
-def _product_rows(rows: pd.DataFrame, products: pd.Series | str, source: str) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "year": rows["year"].astype(int),
-            "reporter": rows["reporter_iso3"],
-            "partner": rows["partner_iso3"],
-            "flow": rows["flow"],
-            "product": products,
-            "value": (rows["value"] * 1000).round(2),
-            "currency": "USD",
-            "source": source,
-        }
-    )[list(TRADE_PRODUCTS.columns)]
-
-
 def read_products(path: Path) -> pd.DataFrame:
     """Kazakhstan-reported exports to Italy (UN Comtrade), all goods."""
     raw = series(path)
     rows = raw[(raw["series"] == REPORTER_SERIES) & (raw["hs_code"] == "TOTAL")].dropna(subset=["value"])
-    return _product_rows(rows, "TOTAL", SOURCE.id)
+    return product_rows(rows, "TOTAL", SOURCE.id)
 
 
 def read_baci(path: Path) -> pd.DataFrame:
     """BACI exports Kazakhstan→Italy: all goods (TOTAL) and manufactured goods (MANUF)."""
     raw = series(path)
     rows = raw[raw["series"].isin(BACI_SERIES)].dropna(subset=["value"])
-    return _product_rows(rows, rows["series"].map(BACI_SERIES), BACI_SOURCE.id)
+    return product_rows(rows, rows["series"].map(BACI_SERIES), BACI_SOURCE.id)
 
 
 def from_shared(shared: Path) -> tuple[pd.DataFrame, list[Path]]:

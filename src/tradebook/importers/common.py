@@ -104,3 +104,19 @@ def read_raw_csv(path: Path, columns: tuple[str, ...] | list[str], **read_csv_ar
         if col not in raw.columns:
             raise InputError.at(path, "missing column", line=1, column=col)
     return raw
+
+
+def product_rows(rows: pd.DataFrame, products: pd.Series | str, source: str) -> pd.DataFrame:
+    """trade_products rows from the shared composition layout (reporter_iso3, partner_iso3, thousand USD)."""
+    return pd.DataFrame(
+        {
+            "year": rows["year"].astype(int),
+            "reporter": rows["reporter_iso3"],
+            "partner": rows["partner_iso3"],
+            "flow": rows["flow"],
+            "product": products,
+            "value": (rows["value"] * 1000).round(2),
+            "currency": "USD",
+            "source": source,
+        }
+    )
