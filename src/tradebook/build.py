@@ -26,7 +26,7 @@ import yaml
 
 from . import params as params_mod
 from .errors import InputError, display_path
-from .paths import READS_LOG
+from .paths import READS_LOG, VALIDATED
 
 BOOK_FILES = ("_config.yml", "_toc.yml")
 BOOK_DIRS = ("assets",)
@@ -43,7 +43,9 @@ class Outcome:
 
 
 def log(text: str) -> None:
-    print(text, flush=True)
+    """One progress line, written whole: worker processes write theirs to the same terminal."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
 
 
 def toc_notebooks(root: Path) -> list[Path]:
@@ -118,8 +120,8 @@ class Cache:
         return out
 
 
-def _execute(source: str, target: str, parameters: dict[str, Any], cwd: str) -> tuple[str, list[str], str]:
-    """Run one notebook with papermill (in a worker process); returns status, files read, message."""
+def _execute(source: str, target: str, parameters: dict[str, Any], cwd: str) -> tuple[str, list[str], str, float]:
+    """Run one notebook with papermill (in a worker process); returns status, files read, message, seconds."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -128,6 +130,7 @@ def _execute(source: str, target: str, parameters: dict[str, Any], cwd: str) -> 
     os.environ[READS_LOG] = reads_log
     sys.stdout.write(f"  running  {Path(source).name} …\n")
     sys.stdout.flush()
+    started = time.perf_counter()
     quiet = os.open(os.devnull, os.O_WRONLY)
     os.dup2(quiet, 2)  # kernels inherit stderr; their start-up chatter is not the user's business
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
@@ -151,7 +154,7 @@ def _execute(source: str, target: str, parameters: dict[str, Any], cwd: str) -> 
         status, message = "failed", f"{type(err).__name__}: {err}"
     reads = Path(reads_log).read_text().split() if Path(reads_log).exists() else []
     Path(reads_log).unlink(missing_ok=True)
-    return status, reads, message
+    return status, reads, message, time.perf_counter() - started
 
 
 def hide_injected_parameters(path: Path) -> None:
@@ -208,18 +211,15 @@ def execute_all(
     work = out_dir.parent / "running"
     work.mkdir(parents=True, exist_ok=True)
     log(f"  executing {len(todo)} notebook(s) with {min(jobs, len(todo))} worker(s)…")
-    started = {}
     with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
         futures = {}
         for nb, nb_params, key in todo:
             target = work / nb.name
-            started[nb.name] = time.perf_counter()
             fut = pool.submit(_execute, str(nb), str(target), nb_params, str(nb.parent))
             futures[fut] = (nb, key, target)
         for fut in as_completed(futures):
             nb, key, target = futures[fut]
-            status, reads, message = fut.result()
-            seconds = time.perf_counter() - started[nb.name]
+            status, reads, message, seconds = fut.result()
             if status == "failed":
                 outcomes.append(Outcome(nb.name, "failed", seconds, message))
                 log(f"  FAILED   {nb.name} after {seconds:.1f} s: {message}")
@@ -305,7 +305,7 @@ def up_to_date(root: Path, edition: params_mod.Edition) -> bool:
 
 def build(root: Path, edition: params_mod.Edition, jobs: int | None = None) -> Path:
     """The whole build for one edition; returns the published html folder."""
-    from .validate import validate_all
+    from .validate import record_validated, validate_all
 
     t0 = time.perf_counter()
     inputs = inputs_digest(root, edition)
@@ -319,6 +319,9 @@ def build(root: Path, edition: params_mod.Edition, jobs: int | None = None) -> P
     if stage.exists():
         shutil.rmtree(stage)
     src = stage_sources(root, stage, edition)
+    validated = stage / "validated.json"
+    record_validated(data_dir, validated)
+    os.environ[VALIDATED] = str(validated)  # inherited by the workers and their kernels
     log(f"Edition {edition.slug}: {len(notebooks)} notebooks, parameters from {edition.source}")
     cache = Cache(build_dir / ".cache" / edition.slug)
     outcomes = execute_all(root, notebooks, edition, src / "notebooks", cache, jobs or os.cpu_count() or 1)

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
 from statsmodels.stats.diagnostic import acorr_ljungbox, breaks_cusumolsresid
+from statsmodels.tools.tools import add_constant
 from statsmodels.tsa.arima.model import ARIMA
 
 HAC_LAGS = 2  # about n ** 0.25 for the ~25 annual points here (Newey–West rule of thumb)
@@ -27,8 +28,8 @@ class Trend:
 
 def log_trend(series: pd.Series) -> Trend:
     y = np.log(series.astype(float))
-    x = sm.add_constant(series.index.to_numpy(dtype=float))
-    fit = sm.OLS(y.to_numpy(), x).fit(cov_type="HAC", cov_kwds={"maxlags": HAC_LAGS})
+    x = add_constant(series.index.to_numpy(dtype=float))
+    fit = OLS(y.to_numpy(), x).fit(cov_type="HAC", cov_kwds={"maxlags": HAC_LAGS})
     b, (lo, hi) = fit.params[1], fit.conf_int()[1]
     fitted = pd.Series(np.exp(fit.fittedvalues), index=series.index)
     return Trend(
@@ -57,7 +58,7 @@ def chow_break(series: pd.Series, year: int) -> Break:
     t = series.index.to_numpy(dtype=float)
     after = (t >= year).astype(float)
     x = np.column_stack([np.ones_like(t), t - year, after, after * (t - year)])
-    fit = sm.OLS(y, x).fit()
+    fit = OLS(y, x).fit()
     test = fit.f_test(np.array([[0, 0, 1, 0], [0, 0, 0, 1]]))
     return Break(year, float(np.squeeze(test.fvalue)), float(test.pvalue), float(np.expm1(fit.params[2])))
 
@@ -72,8 +73,8 @@ class Stability:
 
 def cusum_stability(series: pd.Series) -> Stability:
     y = np.log(series.astype(float)).to_numpy()
-    x = sm.add_constant(series.index.to_numpy(dtype=float))
-    resid = sm.OLS(y, x).fit().resid
+    x = add_constant(series.index.to_numpy(dtype=float))
+    resid = OLS(y, x).fit().resid
     stat, p, _ = breaks_cusumolsresid(resid, ddof=2)
     return Stability(float(stat), float(p))
 
@@ -142,7 +143,7 @@ class LevelShift:
 
 def _step_fit(y: np.ndarray, t: np.ndarray, year: int, trend: bool):
     columns = [np.ones_like(t), (t >= year).astype(float)] + ([t - year] if trend else [])
-    return sm.OLS(y, np.column_stack(columns)).fit(cov_type="HAC", cov_kwds={"maxlags": HAC_LAGS})
+    return OLS(y, np.column_stack(columns)).fit(cov_type="HAC", cov_kwds={"maxlags": HAC_LAGS})
 
 
 def level_shift(series: pd.Series, year: int, log: bool = False, trend: bool = False, min_side: int = 4) -> LevelShift:

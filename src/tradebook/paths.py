@@ -7,6 +7,8 @@ from pathlib import Path
 # Environment variable naming the file a notebook's kernel appends the data files it reads to:
 # the build's execution cache keys each notebook on exactly those files.
 READS_LOG = "TRADEBOOK_READS_LOG"
+# Environment variable naming the file of checksums of the data files the build has just validated.
+VALIDATED = "TRADEBOOK_VALIDATED"
 
 
 def project_root(start: Path | None = None) -> Path:
