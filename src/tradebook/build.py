@@ -7,6 +7,7 @@ pinned requirements or one of the data files it read last time changed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -59,10 +60,15 @@ def toc_notebooks(root: Path) -> list[Path]:
 
 def declared_parameters(notebook: Path) -> dict[str, str]:
     """Parameter name → type name, as the notebook's `parameters` cell annotates them."""
+    return dict(_declared(Path(notebook).resolve(), Path(notebook).stat().st_mtime_ns))
+
+
+@functools.cache
+def _declared(notebook: Path, _mtime: int) -> tuple[tuple[str, str], ...]:
     import papermill
 
     found = papermill.inspect_notebook(str(notebook))
-    return {name: info["inferred_type_name"] for name, info in found.items()}
+    return tuple((name, info["inferred_type_name"]) for name, info in found.items())
 
 
 def _digest(*parts: bytes) -> str:
