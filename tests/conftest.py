@@ -62,6 +62,20 @@ def copy_project(dest: Path) -> Path:
     return paths.copy_project(ROOT, dest)
 
 
+def run_cli(argv: list[str], cwd: Path, capsys, monkeypatch) -> tuple[int, str, str]:
+    """`tradebook ARGV` in-process, in `cwd`: exit code, stdout, stderr (one interpreter keeps tests fast)."""
+    from tradebook.cli import main
+
+    monkeypatch.chdir(cwd)
+    capsys.readouterr()
+    try:
+        code = main(argv)
+    except SystemExit as exit_:
+        code = exit_.code
+    out = capsys.readouterr()
+    return int(code or 0), out.out, out.err
+
+
 def tradebook(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([*TRADEBOOK, *args], cwd=cwd, capture_output=True, text=True)
 

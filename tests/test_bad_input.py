@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, copy_project, tradebook
+from conftest import ROOT, copy_project, run_cli, tradebook
 
 TRADE = "data/trade.csv"
 HEADER = "year,reporter,partner,flow,value,currency,source"
@@ -264,19 +264,6 @@ def wrong_layout_workbook(path: Path) -> None:
     book.save(path)
 
 
-def run_cli(command: list[str], project: Path, capsys, monkeypatch) -> tuple[int, str]:
-    """`tradebook COMMAND` in-process (one interpreter for the whole corpus keeps the suite fast)."""
-    from tradebook.cli import main
-
-    monkeypatch.chdir(project)
-    capsys.readouterr()
-    try:
-        code = main(command)
-    except SystemExit as exit_:
-        code = exit_.code
-    return int(code or 0), capsys.readouterr().err
-
-
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
     """A project copy with a stand-in "last good book"; every case must leave it byte for byte as it is.
@@ -308,7 +295,7 @@ def test_bad_input_is_refused_cleanly(project, case, edits, command, fragments, 
         else:
             target.write_bytes(edit if isinstance(edit, bytes) else edit.encode())
     try:
-        code, stderr = run_cli(command, project, capsys, monkeypatch)
+        code, _, stderr = run_cli(command, project, capsys, monkeypatch)
         lines = stderr.strip().splitlines()
         assert code != 0
         assert len(lines) == 1, stderr

@@ -5,20 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import ROOT, tradebook
-
-from tradebook.cli import main
-
-
-def run(argv, capsys, monkeypatch, cwd=ROOT):
-    monkeypatch.chdir(cwd)
-    capsys.readouterr()
-    try:
-        code = main(argv)
-    except SystemExit as exit_:
-        code = exit_.code
-    out = capsys.readouterr()
-    return int(code or 0), out.out, out.err
+from conftest import ROOT, run_cli, tradebook
 
 
 def test_help_lists_the_commands_and_build_options():
@@ -35,7 +22,7 @@ def test_validate_reports_every_problem_not_just_the_first(tmp_path, capsys, mon
     with open(data / "trade.csv", "a", encoding="utf-8") as fh:
         fh.write("2030,KAZ,ITA,export,-1,USD,bns-trade-by-country\n")
         fh.write("2030,KAZ,XXX,import,5,USD,bns-trade-by-country\n")
-    code, _, err = run(["validate", "--data-dir", str(data)], capsys, monkeypatch)
+    code, _, err = run_cli(["validate", "--data-dir", str(data)], ROOT, capsys, monkeypatch)
     assert code == 1
     lines = err.strip().splitlines()
     assert any("column 'value'" in ln for ln in lines) and any("column 'partner'" in ln for ln in lines)
@@ -43,7 +30,7 @@ def test_validate_reports_every_problem_not_just_the_first(tmp_path, capsys, mon
 
 
 def test_validate_accepts_the_shipped_data(capsys, monkeypatch):
-    code, out, _ = run(["validate"], capsys, monkeypatch)
+    code, out, _ = run_cli(["validate"], ROOT, capsys, monkeypatch)
     assert code == 0 and "follow the contract" in out
 
 
@@ -55,17 +42,17 @@ def test_a_successful_import_reports_added_changed_kept(tmp_path, capsys, monkey
         "REPORTER,PARTNER,PRODUCT,FLOW,STAT_PROCEDURE,month,VALUE_IN_EUR\n"
         + "".join(f"Italy,Kazakhstan,TOTAL-Total,2-EXPORT,T-Total,{m},100\n" for m in months)
     )
-    code, out, err = run(["import", "eurostat", str(incoming), "--data-dir", str(data)], capsys, monkeypatch)
+    code, out, err = run_cli(["import", "eurostat", str(incoming), "--data-dir", str(data)], ROOT, capsys, monkeypatch)
     assert code == 0, err
     assert "1 rows added, 0 changed" in out
     assert "2030,ITA,KAZ,export,1200.0,EUR,eurostat-comext-exports-kz" in (data / "trade.csv").read_text()
-    code, out, _ = run(["import", "eurostat", str(incoming), "--data-dir", str(data)], capsys, monkeypatch)
+    code, out, _ = run_cli(["import", "eurostat", str(incoming), "--data-dir", str(data)], ROOT, capsys, monkeypatch)
     assert "0 rows added, 0 changed" in out  # importing the same file again changes nothing
     assert "eurostat_fixture.csv" in (data / "sources.yml").read_text()
 
 
 def test_editions_lists_where_each_edition_is_built(capsys, monkeypatch):
-    code, out, _ = run(["editions"], capsys, monkeypatch)
+    code, out, _ = run_cli(["editions"], ROOT, capsys, monkeypatch)
     assert code == 0
     assert "kazakhstan-italy.yml" in out and "_build/html" in out
     assert "_build/editions/kazakhstan-china/html" in out and "_build/editions/kazakhstan-russia/html" in out

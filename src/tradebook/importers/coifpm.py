@@ -50,9 +50,7 @@ SOURCE = Source(
 
 
 def _read(path: Path) -> pd.DataFrame:
-    path = Path(path)
-    raw = read_raw_csv(path, COLUMNS, dtype={"hs_code": str})
-    return raw
+    return read_raw_csv(Path(path), COLUMNS, dtype={"hs_code": str})
 
 
 def _rows(frame: pd.DataFrame, product: pd.Series | str) -> pd.DataFrame:
