@@ -36,7 +36,8 @@ def test_italy_numbers_come_from_the_data(italy):
     assert italy["events_count"] == len(load("events", DATA).query("partner == 'ITA'"))
     assert "Strategic Partnership Agreement" in italy["shift_label"]
     assert "15.0 billion" in italy["statements_text"]
-    assert 0 <= italy["tr_placebo"] <= 1 and italy["tr_n_before"] + italy["tr_n_after"] == italy["tr_n"]
+    assert 0 <= italy["tr_placebo"] <= 1 and "years before, " in italy["shift_results"]
+    assert f"p = {italy['tr_p']:.3f}" in italy["shift_results"]
 
 
 def test_netherlands_edition_runs_without_events_or_statements(tmp_path):
@@ -46,6 +47,13 @@ def test_netherlands_edition_runs_without_events_or_statements(tmp_path):
     assert "No official statement" in nld["statements_text"]
     assert nld["stock_rank_last"] == 1
     assert nld["stock_last_eur_m"] == pytest.approx(_fdi("NLD", "stock").iloc[-1] / 1e6)
+
+
+def test_a_partner_with_too_few_years_for_the_shift_test_still_gets_the_chapter(tmp_path):
+    deu = run_notebook("investment_history", tmp_path, partner="DEU")
+    assert deu["partner_name"] == "Germany"
+    assert deu["stock_last_eur_m"] == pytest.approx(_fdi("DEU", "stock").iloc[-1] / 1e6)
+    assert deu["shift_results"].startswith("Not for Germany") and "too few on one side of 2009" in deu["shift_results"]
 
 
 @pytest.mark.xdist_group("book")
