@@ -48,3 +48,8 @@ def test_forecast_intervals_bracket_the_path_and_widen():
 def test_forecast_uses_the_run_of_years_after_a_gap():
     s = exponential(0.05).drop(2010)
     assert models.forecast(s, 2).first_year == 2011
+
+
+def test_chow_refuses_a_break_with_too_few_years_on_one_side():
+    with pytest.raises(ValueError, match="at least 3 years on each side"):
+        models.chow_break(exponential(0.05).loc[2014:], 2015)

@@ -44,3 +44,11 @@ def test_built_book_shows_the_headline_numbers_for_italy(built_book):
     assert f"US$ {t2024 / 1e9:,.2f} billion in 2024" in chapter  # the peak year, as the article's year
     growth_2024 = pair.loc[2024, "turnover"] / pair.loc[2023, "turnover"] - 1
     assert f"US$ {t2024 / 1e9:,.1f} billion, itself {growth_2024:+.1%} on 2023" in intro
+
+
+def test_a_partner_known_only_since_2018_says_the_break_cannot_be_tested(tmp_path):
+    got = run_notebook("trade_growth", tmp_path, partner="DEU")
+    turnover = indicators.bilateral(TRADE, "KAZ", "DEU")["turnover"].dropna()
+    assert got["n_years"] == len(turnover) and got["first_year"] == int(turnover.index[0]) > 2015
+    assert got["break_text"].startswith("Not with these data: a break at 2015 needs at least 3 years")
+    assert "break_p" not in got

@@ -57,6 +57,8 @@ def chow_break(series: pd.Series, year: int) -> Break:
     y = np.log(series.astype(float)).to_numpy()
     t = series.index.to_numpy(dtype=float)
     after = (t >= year).astype(float)
+    if min(after.sum(), len(t) - after.sum()) < 3:
+        raise ValueError(f"a break at {year} needs at least 3 years on each side of it")
     x = np.column_stack([np.ones_like(t), t - year, after, after * (t - year)])
     fit = OLS(y, x).fit()
     test = fit.f_test(np.array([[0, 0, 1, 0], [0, 0, 0, 1]]))
