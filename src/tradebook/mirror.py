@@ -59,6 +59,21 @@ def imports_vs_partner_exports(trade: pd.DataFrame, reporter: str, partner: str)
     """
     ours = in_usd(_side(trade, reporter, partner, "import"))
     theirs = in_usd(_side(trade, partner, reporter, "export"))
+    return _compare(ours, theirs, partner_original="original", partner_currency="currency", rate="rate")
+
+
+def crude_vs_exports(trade: pd.DataFrame, products: pd.DataFrame, reporter: str, partner: str) -> pd.DataFrame:
+    """The reporter's exports to the partner (all goods) against the partner's registered crude imports."""
+    crude = composition.crude_imports(products, partner, reporter)
+    ours = _side(trade, reporter, partner, "export")
+    return _compare(ours, crude, barrels="quantity")
+
+
+def _compare(ours: pd.DataFrame, theirs: pd.DataFrame, **kept: str) -> pd.DataFrame:
+    """The two sides' values and sources for the years both cover, and theirs over ours as the ratio.
+
+    `kept` names further columns of the partner's side to carry over (new name → column).
+    """
     years = ours.index.intersection(theirs.index)
     out = pd.DataFrame(
         {
@@ -67,27 +82,7 @@ def imports_vs_partner_exports(trade: pd.DataFrame, reporter: str, partner: str)
             "ratio": theirs.loc[years, "value"] / ours.loc[years, "value"],
             "reporter_source": ours.loc[years, "source"],
             "partner_source": theirs.loc[years, "source"],
-            "partner_original": theirs.loc[years, "original"],
-            "partner_currency": theirs.loc[years, "currency"],
-            "rate": theirs.loc[years, "rate"],
-        }
-    )
-    return out.sort_index()
-
-
-def crude_vs_exports(trade: pd.DataFrame, products: pd.DataFrame, reporter: str, partner: str) -> pd.DataFrame:
-    """The reporter's exports to the partner (all goods) against the partner's registered crude imports."""
-    crude = composition.crude_imports(products, partner, reporter)
-    ours = _side(trade, reporter, partner, "export")
-    years = crude.index.intersection(ours.index)
-    out = pd.DataFrame(
-        {
-            "reporter_value": ours.loc[years, "value"],
-            "partner_value": crude.loc[years, "value"],
-            "ratio": crude.loc[years, "value"] / ours.loc[years, "value"],
-            "reporter_source": ours.loc[years, "source"],
-            "partner_source": crude.loc[years, "source"],
-            "barrels": crude.loc[years, "quantity"],
+            **{name: theirs.loc[years, column] for name, column in kept.items()},
         }
     )
     return out.sort_index()

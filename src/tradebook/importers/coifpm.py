@@ -15,7 +15,7 @@ import pandas as pd
 from ..contract import CRUDE_GRADE, TRADE_PRODUCTS, iso3_codes
 from ..errors import InputError
 from ..sources import Source
-from .common import read_raw_csv
+from .common import crude_import_rows, read_raw_csv
 
 FOLDER = "composition"
 ANNUAL = f"{FOLDER}/eurostat_coifpm_eu_reporters_crude_imports_from_kz_annual_2020_2023.csv"
@@ -55,20 +55,16 @@ def _read(path: Path) -> pd.DataFrame:
 
 def _rows(frame: pd.DataFrame, product: pd.Series | str) -> pd.DataFrame:
     """Contract rows from a frame with value (thousand USD) and volume (thousand barrels) columns."""
-    return pd.DataFrame(
-        {
-            "year": frame["year"].astype(int),
-            "reporter": frame["reporter_iso3"],
-            "partner": frame["partner_iso3"],
-            "flow": "import",
-            "product": product,
-            "value": (frame["value"] * 1000).round(2),
-            "currency": "USD",
-            "source": SOURCE.id,
-            "quantity": (frame["volume"] * 1000).round(2),
-            "quantity_unit": "bbl",
-        }
-    )[[*TRADE_PRODUCTS.columns, "quantity", "quantity_unit"]]
+    rows = crude_import_rows(
+        frame["year"],
+        frame["reporter_iso3"],
+        frame["partner_iso3"],
+        product,
+        frame["value"],
+        frame["volume"],
+        SOURCE.id,
+    )
+    return rows[[*TRADE_PRODUCTS.columns, "quantity", "quantity_unit"]]
 
 
 def read_annual(path: Path) -> pd.DataFrame:

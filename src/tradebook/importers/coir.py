@@ -10,7 +10,7 @@ import pandas as pd
 from ..countries import to_iso3
 from ..errors import InputError
 from ..sources import Source
-from .common import read_raw_csv
+from .common import crude_import_rows, read_raw_csv
 
 FILE = "eu-coir-crude-imports-italy-from-kz/coir_crude_imports_from_kazakhstan_by_eu_reporter_2013_2019.csv"
 COLUMNS = ("year", "reporting_country", "country_of_origin", "crude_type", "volume_1000bbl", "value_1000usd")
@@ -56,19 +56,8 @@ def read(path: Path) -> pd.DataFrame:
             line = int(raw.index[numbers.isna()][0]) + 2
             raise InputError.at(path, f"expected a number, got {raw.loc[numbers.isna(), col].iloc[0]!r}", line, col)
         raw = raw.assign(**{col: numbers})
-    frame = pd.DataFrame(
-        {
-            "year": raw["year"].astype(int),
-            "reporter": reporters,
-            "partner": "KAZ",
-            "flow": "import",
-            "product": CRUDE,
-            "value": (raw["value_1000usd"] * 1000).round(2),
-            "currency": "USD",
-            "source": SOURCE.id,
-            "quantity": (raw["volume_1000bbl"] * 1000).round(2),
-            "quantity_unit": "bbl",
-        }
+    frame = crude_import_rows(
+        raw["year"], reporters, "KAZ", CRUDE, raw["value_1000usd"], raw["volume_1000bbl"], SOURCE.id
     )
     dup = frame.duplicated(["year", "reporter"])
     if dup.any():

@@ -120,3 +120,29 @@ def product_rows(rows: pd.DataFrame, products: pd.Series | str, source: str) -> 
             "source": source,
         }
     )
+
+
+def crude_import_rows(
+    year: pd.Series,
+    reporter: pd.Series,
+    partner: pd.Series | str,
+    product: pd.Series | str,
+    value_thousand_usd: pd.Series,
+    thousand_barrels: pd.Series,
+    source: str,
+) -> pd.DataFrame:
+    """trade_products rows of crude oil imports as the EU crude registers give them: value and barrels."""
+    return pd.DataFrame(
+        {
+            "year": year.astype(int),
+            "reporter": reporter,
+            "partner": partner,
+            "flow": "import",
+            "product": product,
+            "value": (value_thousand_usd * 1000).round(2),
+            "currency": "USD",
+            "source": source,
+            "quantity": (thousand_barrels * 1000).round(2),
+            "quantity_unit": "bbl",
+        }
+    )
