@@ -25,7 +25,7 @@ from pathlib import Path
 import psutil
 import yaml
 
-from tradebook.paths import copy_project
+from tradebook.book.project import copy_project
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

@@ -11,7 +11,7 @@ import yaml
 from bs4 import BeautifulSoup
 from conftest import ROOT
 
-from tradebook.report import DOWNLOAD_MIME
+from tradebook.book.downloads import DOWNLOAD_MIME
 
 # Elements and attributes through which a page makes the browser fetch something by itself.
 LOADING_ATTRIBUTES = {

@@ -11,12 +11,12 @@ import nbformat
 import papermill
 import pytest
 
-from tradebook import paths
+from tradebook.book import project
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data-sources"
 FIXTURES = Path(__file__).parent / "fixtures"
-TRADEBOOK = [sys.executable, "-m", "tradebook.cli"]
+TRADEBOOK = [sys.executable, "-m", "tradebook.book.cli"]
 
 needs_shared = pytest.mark.skipif(
     not SHARED.is_dir(), reason="../shared/data-sources is not beside this clone (it is in CI)"
@@ -59,12 +59,12 @@ def run_notebook(name: str, tmp_path: Path, **parameters) -> dict[str, object]:
 
 def copy_project(dest: Path) -> Path:
     """A copy of the tracked project files, to build or break without touching this checkout."""
-    return paths.copy_project(ROOT, dest)
+    return project.copy_project(ROOT, dest)
 
 
 def run_cli(argv: list[str], cwd: Path, capsys, monkeypatch) -> tuple[int, str, str]:
     """`tradebook ARGV` in-process, in `cwd`: exit code, stdout, stderr (one interpreter keeps tests fast)."""
-    from tradebook.cli import main
+    from tradebook.book.cli import main
 
     monkeypatch.chdir(cwd)
     capsys.readouterr()

@@ -15,12 +15,15 @@ import papermill
 import pytest
 from conftest import FIXTURES, ROOT, SHARED, glued, needs_shared, page_text, run_notebook, tradebook
 
-from tradebook import claim_checks, claims, currency, sources
-from tradebook.claims import CONTRADICTED, NOT_CHECKABLE, PARTLY, SUPPORTED
-from tradebook.contract import DATASETS
-from tradebook.errors import InputError
-from tradebook.validate import check as check_csv
-from tradebook.validate import validate_all
+from tradebook.analysis import claim_checks, claim_spec, claims
+from tradebook.analysis.claims import CONTRADICTED, NOT_CHECKABLE, PARTLY, SUPPORTED
+from tradebook.book import claims_view, toc
+from tradebook.book.build import validate_inputs
+from tradebook.data import currency, sources
+from tradebook.data.contract import DATASETS
+from tradebook.data.errors import InputError
+from tradebook.data.folder import DataFolder
+from tradebook.data.validate import check as check_csv
 
 DATA = ROOT / "data"
 LOW_2024 = FIXTURES / "claims_synthetic_low_2024"
@@ -56,21 +59,22 @@ SYNTHETIC = sources.Source(
 
 @pytest.fixture(scope="module")
 def shipped() -> dict[str, claims.Verdict]:
-    return claims.evaluate_all(claims.load(DATA), claims.Data(DATA))
+    return claim_checks.evaluate_all(claim_spec.load(DataFolder(DATA)), claims.ClaimData(DataFolder(DATA)))
 
 
 def data_with(folder: Path, *fixtures: Path) -> Path:
     """A copy of the shipped data folder with fixture files replacing datasets, and the synthetic source
     the fixtures cite added to sources.yml."""
     shutil.copytree(DATA, folder)
-    sources.dump([*sources.load(folder).values(), SYNTHETIC], folder / sources.FILENAME)
+    sources.dump([*DataFolder(folder).sources().values(), SYNTHETIC], folder / sources.FILENAME)
     for fixture in fixtures:
         shutil.copyfile(fixture, folder / fixture.name)
     return folder
 
 
 def verdicts_of(folder: Path, end_year: int | None = None) -> dict[str, claims.Verdict]:
-    return claims.evaluate_all(claims.load(folder), claims.Data(folder, end_year))
+    data = DataFolder(folder)
+    return claim_checks.evaluate_all(claim_spec.load(data), claims.ClaimData(data, end_year))
 
 
 # --- the shipped data ---------------------------------------------------------------------------------
@@ -90,7 +94,7 @@ def test_trade_verdicts_say_why_and_what_the_data_cannot_answer(shipped):
     assert "China and Russia" in shipped["partner_rank"].says
     assert "±US$ 2 billion" in shipped["turnover_2024"].why
     assert "below" in shipped["turnover_2023"].why
-    assert claim_checks.years_within(shipped["turnover_2023"].claim, claims.Data(DATA)) == [2024]
+    assert claim_checks.years_within(shipped["turnover_2023"].claim, claims.ClaimData(DataFolder(DATA))) == [2024]
 
 
 def test_fdi_verdicts_name_the_measure_and_the_years(shipped):
@@ -130,7 +134,7 @@ def test_product_verdicts_on_shipped_data(shipped):
 
 
 def test_baci_shares_are_only_of_baci_totals():
-    data = claims.Data(DATA)
+    data = claims.ClaimData(DataFolder(DATA))
     shares = claim_checks.product_shares(data.get("trade_products"), data.get("trade"), "KAZ", "ITA", "export")
     crude = shares[shares["product"] == "270900"].set_index("year")
     assert crude.loc[2019, "total_source"] == "cepii-gravity-baci"
@@ -141,9 +145,9 @@ def test_baci_shares_are_only_of_baci_totals():
 
 
 def test_claims_cover_the_article():
-    ids = {c.id for c in claims.load(DATA)}
+    ids = {c.id for c in claim_spec.load(DataFolder(DATA))}
     assert ids >= set(SHIPPED)
-    for claim in claims.load(DATA):
+    for claim in claim_spec.load(DataFolder(DATA)):
         assert claim.article.url.startswith("https://timesca.com/")
         assert claim.quote and claim.label
 
@@ -152,7 +156,7 @@ def test_claims_cover_the_article():
 def test_every_quote_is_in_the_article():
     text = (SHARED.parent / "reference" / "article-kazakhstan-italy-2025.txt").read_text(encoding="utf-8")
     plain = " ".join(text.replace("’", "'").split())
-    for claim in claims.load(DATA):
+    for claim in claim_spec.load(DataFolder(DATA)):
         assert claim.quote.replace("’", "'") in plain, claim.id
 
 
@@ -161,7 +165,7 @@ def test_every_quote_is_in_the_article():
 
 def test_fixtures_follow_the_contract(tmp_path):
     folder = data_with(tmp_path / "data", LOW_2024 / "trade.csv", FDI / "fdi.csv", PRODUCTS / "trade_products.csv")
-    assert validate_all(folder) == []
+    assert validate_inputs(folder) == []
     for fixture in (LOW_2024 / "trade.csv", FDI / "fdi.csv", PRODUCTS / "trade_products.csv"):
         assert check_csv(fixture, DATASETS[fixture.stem])[1] == []
 
@@ -175,7 +179,7 @@ def test_far_lower_2024_turnover_contradicts_nearly_20_billion(tmp_path):
     assert verdicts["exports_2024"].status == CONTRADICTED
     # No year with every partner: the ranking cannot be checked, and says so instead of failing.
     assert verdicts["partner_rank"].status == NOT_CHECKABLE
-    assert claim_checks.years_within(verdicts["turnover_2023"].claim, claims.Data(folder)) == []
+    assert claim_checks.years_within(verdicts["turnover_2023"].claim, claims.ClaimData(DataFolder(folder))) == []
 
 
 def test_end_year_before_the_claim_makes_it_not_checkable():
@@ -299,13 +303,13 @@ def test_malformed_claim_is_one_clear_error(tmp_path, old, new, field, message):
     broken = text.replace(old, new, 1)
     (folder / "claims.yml").write_text(broken, encoding="utf-8")
     line = text[: text.index(old)].count("\n") + 1 + new[: max(new.find(field), 0)].count("\n")
-    problems = validate_all(folder)
+    problems = validate_inputs(folder)
     assert len(problems) == 1, problems
     text = str(problems[0])
     assert re.search(rf"claims\.yml:{line}: column '{field}': ", text), text
     assert message in text
     with pytest.raises(InputError):
-        claims.load(folder)
+        claim_spec.load(DataFolder(folder))
 
 
 def test_cli_reports_a_broken_claims_file_in_one_line(tmp_path):
@@ -324,13 +328,13 @@ def test_cli_reports_a_broken_claims_file_in_one_line(tmp_path):
 def test_a_data_folder_without_claims_is_valid(tmp_path):
     folder = data_with(tmp_path / "data")
     (folder / "claims.yml").unlink()
-    assert validate_all(folder) == []
-    assert claims.load(folder) == []
+    assert validate_inputs(folder) == []
+    assert claim_spec.load(DataFolder(folder)) == []
 
 
 @needs_shared
 def test_make_data_keeps_the_hand_curated_claims(tmp_path):
-    from tradebook.importers import build_data
+    from tradebook.data.importers import build_data
 
     folder = data_with(tmp_path / "data")
     before = (folder / "claims.yml").read_bytes()
@@ -342,7 +346,7 @@ def test_make_data_keeps_the_hand_curated_claims(tmp_path):
 
 
 def test_summary_links_only_to_chapters_in_the_book(shipped):
-    table = claims.summary_markdown(shipped, {"trade_growth"}, {"turnover_2024"})
+    table = claims_view.summary_markdown(shipped, {"trade_growth"}, {"turnover_2024"})
     assert "[](trade_growth.ipynb)" in table
     assert "investment_history.ipynb" not in table and "export_composition.ipynb" not in table
     assert "[Trade reached nearly US\\$20 billion in 2024](#claim-turnover-2024)" in table
@@ -353,7 +357,7 @@ def test_summary_links_only_to_chapters_in_the_book(shipped):
 
 
 def test_book_chapters_come_from_the_toc():
-    chapters = claims.book_chapters(ROOT)
+    chapters = toc.chapters(ROOT)
     assert {"trade_growth", "claims_check"} <= chapters
 
 
@@ -399,7 +403,7 @@ def test_built_book_shows_the_summary_table(built_book, shipped):
 @pytest.mark.xdist_group("book")
 def test_intro_counts_the_verdicts(built_book, shipped):
     intro = page_text(built_book / "_build/html/notebooks/intro.html").replace("’", "'")  # smart quotes
-    assert claims.headline(shipped) in intro
+    assert claims_view.headline(shipped) in intro
     supported = sum(s == SUPPORTED for s in SHIPPED.values())
     assert f"Of the article's {len(SHIPPED)} checkable claims, {supported} are supported by the data" in intro
     html = (built_book / "_build/html/notebooks/intro.html").read_text(encoding="utf-8")

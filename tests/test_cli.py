@@ -60,8 +60,8 @@ def test_editions_lists_where_each_edition_is_built(capsys, monkeypatch):
 
 @pytest.mark.parametrize("partner", ["CHN", "RUS"])
 def test_partner_flag_picks_the_shipped_edition(partner):
-    from tradebook import params
+    from tradebook.book import editions
 
-    edition = params.resolve(ROOT, None, {"partner": (partner, "--partner")})
+    edition = editions.resolve(ROOT, None, {"partner": (partner, "--partner")})
     assert edition.parameters["partner"] == partner and not edition.default
     assert edition.slug in {"kazakhstan-china", "kazakhstan-russia"}

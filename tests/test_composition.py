@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tradebook import composition as comp
-from tradebook import mirror
-from tradebook.currency import annual_rate
+from tradebook.analysis import composition as comp
+from tradebook.analysis import mirror
+from tradebook.data.currency import annual_rate
 
 COLUMNS = ["year", "reporter", "partner", "flow", "product", "value", "currency", "source"]
 

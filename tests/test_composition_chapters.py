@@ -9,10 +9,10 @@ import pytest
 from conftest import FIXTURES, ROOT, page_text, run_notebook
 from papermill.exceptions import PapermillExecutionError
 
-from tradebook import composition as comp
-from tradebook import mirror
-from tradebook.chapter import load_products, load_trade
-from tradebook.importers import import_comtrade
+from tradebook.analysis import composition as comp
+from tradebook.analysis import mirror
+from tradebook.data.folder import DataFolder
+from tradebook.data.importers import import_comtrade
 
 DATA = ROOT / "data"
 FIXTURE = FIXTURES / "comtrade_synthetic_kaz_ita_hs2_2021_2023.csv"
@@ -48,7 +48,7 @@ def test_composition_italy_with_the_shipped_data(composition_ita):
 
 def test_composition_for_a_partner_with_partial_data(tmp_path):
     g = run_notebook("export_composition", tmp_path, partner="CHN")
-    products = load_products(DATA)
+    products = DataFolder(DATA).load("trade_products")
     assert g["mode"] == "partial" and g["partner_name"] == "China"
     assert "no crude-oil import register of China" in g["crude_text"]
     assert "No source in the data splits" in g["manuf_text"]
@@ -65,7 +65,7 @@ def test_composition_with_a_full_comtrade_breakdown(tmp_path):
     g = run_notebook("export_composition", tmp_path, partner="ITA", data_dir=str(data))
     assert g["mode"] == "full"
     assert "holds a full breakdown" in g["mode_note"] and "2021–2023" in g["mode_note"]
-    products = load_products(data)
+    products = DataFolder(data).load("trade_products")
     for flow in ("export", "import"):
         table = comp.full_breakdowns(products, "KAZ", "ITA", flow)
         assert list(table.index) == [2021, 2022, 2023]
@@ -78,7 +78,7 @@ def test_composition_with_a_full_comtrade_breakdown(tmp_path):
 
 def test_mirror_italy(mirror_ita):
     g = mirror_ita
-    trade, products = load_trade(DATA), load_products(DATA)
+    trade, products = DataFolder(DATA).load("trade"), DataFolder(DATA).load("trade_products")
     assert g["exports_last_year"] == 2020
     assert g["exports_ratio_last"] == pytest.approx(1_438_520.479 / 6_644_695.0, rel=1e-4)
     imports = mirror.imports_vs_partner_exports(trade, "KAZ", "ITA")
@@ -109,7 +109,7 @@ def test_mirror_without_partner_data_says_so(tmp_path):
 @pytest.mark.xdist_group("book")
 def test_book_pages_show_the_glued_numbers(built_book):
     html = built_book / "_build" / "html" / "notebooks"
-    trade, products = load_trade(DATA), load_products(DATA)
+    trade, products = DataFolder(DATA).load("trade"), DataFolder(DATA).load("trade_products")
     text = page_text(html / "export_composition.html")
     assert "partial product data only" in text
     crude = comp.crude_imports(products, "ITA")

@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 from conftest import FIXTURES, ROOT, tradebook
 
-from tradebook.errors import InputError
-from tradebook.importers import IMPORT_COMMANDS, comtrade, import_comtrade
-from tradebook.validate import load, validate_all
+from tradebook.data.errors import InputError
+from tradebook.data.folder import DataFolder
+from tradebook.data.importers import IMPORT_COMMANDS, comtrade, import_comtrade
+from tradebook.data.validate import validate_all
 
 FIXTURE = FIXTURES / "comtrade_synthetic_kaz_ita_hs2_2021_2023.csv"
 
@@ -62,12 +63,12 @@ def test_reads_the_comtrade_layout():
 
 
 def test_import_merges_and_reimport_changes_nothing(data_dir):
-    before = load("trade_products", data_dir)
+    before = DataFolder(data_dir).load("trade_products")
     first = import_comtrade(FIXTURE, data_dir)
     assert first.added == len(comtrade.read(FIXTURE))
-    products = load("trade_products", data_dir)
+    products = DataFolder(data_dir).load("trade_products")
     assert len(products) == len(before) + first.added
-    trade = load("trade", data_dir)
+    trade = DataFolder(data_dir).load("trade")
     totals = trade[(trade.source == "un-comtrade")]
     assert len(totals) == 6  # TOTAL of 3 years x 2 flows reach trade.csv, replacing the other sources' rows
     assert validate_all(data_dir) == []
@@ -144,8 +145,8 @@ def test_duplicate_rows_are_refused(tmp_path):
 
 
 def test_merged_rows_keep_other_sources(data_dir):
-    before = load("trade_products", data_dir)
+    before = DataFolder(data_dir).load("trade_products")
     import_comtrade(FIXTURE, data_dir)
-    after = load("trade_products", data_dir)
+    after = DataFolder(data_dir).load("trade_products")
     kept = after[after.source != "un-comtrade"].reset_index(drop=True)
     pd.testing.assert_frame_equal(kept, before.reset_index(drop=True), check_dtype=False)

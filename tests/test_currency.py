@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from currency_converter import CurrencyConverter, RateNotFoundError
 
-from tradebook import currency
-from tradebook.currency import annual_rate, annual_rates
+from tradebook.data import currency
+from tradebook.data.currency import annual_rate, annual_rates
 
 
 def _daily_usd(year: int) -> list[float]:

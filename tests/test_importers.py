@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from conftest import ROOT, SHARED, needs_shared
 
-from tradebook.contract import TRADE
-from tradebook.errors import InputError
-from tradebook.importers import bns, build_data, cepii, eurostat, import_bns, panel
-from tradebook.importers.common import merge
-from tradebook.validate import load
+from tradebook.data.contract import TRADE
+from tradebook.data.errors import InputError
+from tradebook.data.folder import DataFolder
+from tradebook.data.importers import bns, build_data, cepii, eurostat, import_bns, panel
+from tradebook.data.importers.common import merge
 
 BNS_DIR = SHARED / bns.FOLDER
 
@@ -119,6 +119,6 @@ def test_merge_reports_added_changed_kept():
 
 
 def test_committed_data_follows_the_contract():
-    trade = load("trade", ROOT / "data")
+    trade = DataFolder(ROOT / "data").load("trade")
     assert {"KAZ", "ITA"} <= set(trade["reporter"])
     assert (trade["value"] >= 0).all()

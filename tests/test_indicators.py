@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from tradebook import indicators
+from tradebook.analysis import indicators
 
 
 def trade_rows(rows):

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tradebook import investment, models
+from tradebook.analysis import investment, models
 
 
 def _fdi() -> pd.DataFrame:

@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 from conftest import FIXTURES, ROOT, SHARED, copy_project, needs_shared, tradebook
 
-from tradebook.contract import DATASETS
-from tradebook.errors import InputError
-from tradebook.importers import build_data, published, reference, wiiw
-from tradebook.validate import check, load, validate_all
+from tradebook.data.contract import DATASETS
+from tradebook.data.errors import InputError
+from tradebook.data.folder import DataFolder
+from tradebook.data.importers import build_data, published_figures, reference, wiiw
+from tradebook.data.validate import check, validate_all
 
 DATA = ROOT / "data"
 
@@ -71,17 +72,17 @@ def test_wiiw_real_file_every_partner():
 
 
 def test_parse_unit():
-    assert published.parse_unit("bn USD") == (1e9, "USD", "")
-    assert published.parse_unit("mn EUR") == (1e6, "EUR", "")
-    assert published.parse_unit("bn USD (more than)") == (1e9, "USD", "more than")
-    assert published.parse_unit("% (approx.)") == (None, "", "approx.")
-    assert published.parse_unit("tonnes") == (None, "", "")
+    assert published_figures.parse_unit("bn USD") == (1e9, "USD", "")
+    assert published_figures.parse_unit("mn EUR") == (1e6, "EUR", "")
+    assert published_figures.parse_unit("bn USD (more than)") == (1e9, "USD", "more than")
+    assert published_figures.parse_unit("% (approx.)") == (None, "", "approx.")
+    assert published_figures.parse_unit("tonnes") == (None, "", "")
     with pytest.raises(ValueError, match="unknown qualifier"):
-        published.parse_unit("bn USD (at least)")
+        published_figures.parse_unit("bn USD (at least)")
 
 
 def test_published_fixture_keeps_every_row_as_published():
-    frame = published.read(FIXTURES / "published_small.csv")
+    frame = published_figures.read(FIXTURES / "published_small.csv")
     assert len(frame) == 5
     rows = frame.set_index("url")
     assert rows.loc["https://example.org/a", "amount"] == 7.3e9
@@ -96,14 +97,14 @@ def test_published_bad_unit_names_line(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text((FIXTURES / "published_small.csv").read_text().replace("(more than)", "(at least)"))
     with pytest.raises(InputError) as err:
-        published.read(bad)
+        published_figures.read(bad)
     assert (err.value.problems[0].line, err.value.problems[0].column) == (3, "unit")
 
 
 @needs_shared
 def test_published_real_file_every_figure():
-    frame = published.read(SHARED / published.FILE)
-    raw = pd.read_csv(SHARED / published.FILE, dtype=str)
+    frame = published_figures.read(SHARED / published_figures.FILE)
+    raw = pd.read_csv(SHARED / published_figures.FILE, dtype=str)
     assert len(frame) == len(raw) == 36
     assert set(frame["url"]) == set(raw["url"])
     stated = frame[frame.indicator.str.contains("invest", case=False) & (frame.currency == "USD")]
@@ -114,13 +115,15 @@ def test_published_real_file_every_figure():
 
 def test_committed_data_follows_the_contract():
     assert validate_all(DATA) == []
-    fdi = load("fdi", DATA)
+    data = DataFolder(DATA)
+    fdi = data.load("fdi")
     assert (fdi.loc[fdi.investor == "WLD", "value"] > 0).all()
-    assert set(load("events", DATA)["source"]) <= set(load("published_figures", DATA)["source"]) | {reference.SOURCE.id}
+    cited = set(data.load("published_figures")["source"]) | {reference.SOURCE.id}
+    assert set(data.load("events")["source"]) <= cited
 
 
 def test_issue_milestones_are_on_record():
-    events = load("events", DATA)
+    events = DataFolder(DATA).load("events")
     ita = events[events.partner == "ITA"]
     needed = {
         "1992": "Diplomatic relations",
@@ -140,8 +143,8 @@ def test_issue_milestones_are_on_record():
 @needs_shared
 def test_every_event_quotes_its_document():
     """The evidence of each event is found word for word in the file or page row it cites."""
-    events = load("events", DATA)
-    figures = load("published_figures", DATA)
+    events = DataFolder(DATA).load("events")
+    figures = DataFolder(DATA).load("published_figures")
     for row in events.itertuples():
         if row.reference.startswith("http"):
             page = figures[figures.url == row.reference]

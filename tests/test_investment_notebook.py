@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from conftest import ROOT, page_text, run_notebook
 
-from tradebook import currency
-from tradebook.validate import load
+from tradebook.data import currency
+from tradebook.data.folder import DataFolder
 
 DATA = ROOT / "data"
 
 
 def _fdi(partner: str, measure: str):
-    fdi = load("fdi", DATA)
+    fdi = DataFolder(DATA).load("fdi")
     return fdi[(fdi.investor == partner) & (fdi.measure == measure)].set_index("year")["value"]
 
 
@@ -33,7 +33,7 @@ def test_italy_numbers_come_from_the_data(italy):
     assert italy["stock_last_eur_m"] == pytest.approx(stock.iloc[-1] / 1e6)
     world = _fdi("WLD", "stock")
     assert italy["stock_share_last"] == pytest.approx(stock.iloc[-1] / world.loc[stock.index[-1]])
-    assert italy["events_count"] == len(load("events", DATA).query("partner == 'ITA'"))
+    assert italy["events_count"] == len(DataFolder(DATA).load("events").query("partner == 'ITA'"))
     assert "Strategic Partnership Agreement" in italy["shift_label"]
     assert "15.0 billion" in italy["statements_text"]
     assert 0 <= italy["tr_placebo"] <= 1 and "years before, " in italy["shift_results"]
@@ -63,7 +63,7 @@ def test_built_page_shows_the_computed_figures(built_book):
     last = int(inflow.index.max())
     assert f"(€ {inflow.loc[last] / 1e6:,.0f} million)" in text
     assert f"(€ {stock.loc[last] / 1e6:,.0f} million) at the end of {last}" in text
-    fdi = load("fdi", DATA)
+    fdi = DataFolder(DATA).load("fdi")
     block = fdi[(fdi.year == last) & (fdi.measure == "stock") & (fdi.investor != "WLD")]
     rank = int((block["value"] > stock.loc[last]).sum()) + 1
     assert f"number {rank} among the {len(block)} investor countries" in text

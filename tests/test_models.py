@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tradebook import models
+from tradebook.analysis import models
 
 YEARS = range(2000, 2026)
 

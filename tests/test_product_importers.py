@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from conftest import SHARED, needs_shared
 
-from tradebook.contract import TRADE_PRODUCTS
-from tradebook.importers import baci, cepii, coifpm, coir
-from tradebook.validate import check
+from tradebook.data.contract import TRADE_PRODUCTS
+from tradebook.data.importers import baci, cepii, coifpm, coir
+from tradebook.data.validate import check
 
 HEADER = "year,reporter,partner,flow,product,value,currency,source,quantity,quantity_unit\n"
 

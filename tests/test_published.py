@@ -19,9 +19,11 @@ import yaml
 from bookpages import css_urls, external, html_pages, loaded_urls, local_file, offered_downloads, soup, toc_pages
 from conftest import ROOT, copy_project, page_text, run_notebook, tradebook
 
-from tradebook import published, sources
-from tradebook.build import BuildError
-from tradebook.report import DOWNLOAD_MIME, csv_text, table
+from tradebook.book import normalise
+from tradebook.book.downloads import DOWNLOAD_MIME, csv_text
+from tradebook.book.errors import BuildError
+from tradebook.book.tables import table
+from tradebook.data.folder import DataFolder
 
 PAYLOAD = "<script>alert(1)</script>"
 
@@ -97,7 +99,7 @@ def test_page_content_has_no_script_or_event_handler(site: Path):
 
 
 def download_links(page: Path) -> list[str]:
-    return [a["href"] for a in soup(page).select(f"div.{published.CSS_CLASS} a.download")]
+    return [a["href"] for a in soup(page).select(f"div.{normalise.CSS_CLASS} a.download")]
 
 
 @pytest.mark.xdist_group("book")
@@ -110,7 +112,7 @@ def test_every_chart_and_table_offers_its_data(site: Path):
                 continue
             after = cell.find_next_sibling()
             where = f"{page.name}: {cell.find(['figure', 'table']).get('id')}"
-            assert after is not None and published.CSS_CLASS in after.get("class", []), where
+            assert after is not None and normalise.CSS_CLASS in after.get("class", []), where
             for link in after.select("a.download"):
                 target = local_file(site, page, link["href"])
                 rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
@@ -121,13 +123,13 @@ def test_every_chart_and_table_offers_its_data(site: Path):
 
 @pytest.mark.xdist_group("book")
 def test_downloaded_data_is_the_data_behind_the_chart(built_book: Path, site: Path):
-    from tradebook import indicators
-    from tradebook.chapter import load_trade
+    from tradebook.analysis import indicators
+    from tradebook.data.folder import DataFolder
 
     page = site / "notebooks" / "trade_growth.html"
     href = next(h for h in download_links(page) if h.endswith("trade_growth-level.csv"))
     offered = pd.read_csv(local_file(site, page, href), index_col="year")
-    pair = indicators.bilateral(load_trade(built_book / "data"), "KAZ", "ITA")
+    pair = indicators.bilateral(DataFolder(built_book / "data").load("trade"), "KAZ", "ITA")
     pair = pair[pair.index >= 2000]
     assert list(offered.columns) == ["export_usd", "import_usd", "turnover_usd"]
     pd.testing.assert_series_equal(offered["turnover_usd"], pair["turnover"], check_names=False)
@@ -136,7 +138,7 @@ def test_downloaded_data_is_the_data_behind_the_chart(built_book: Path, site: Pa
 @pytest.mark.xdist_group("book")
 def test_data_and_methods_lists_every_source(built_book: Path, site: Path):
     text = page_text(site / "notebooks" / "data_methods.html")
-    known = sources.load(built_book / "data")
+    known = DataFolder(built_book / "data").sources()
     assert known
     squash = lambda s: re.sub(r"\s+", " ", s).strip()  # noqa: E731
     for source in known.values():
@@ -152,15 +154,16 @@ def test_data_and_methods_lists_every_source(built_book: Path, site: Path):
 
 def test_data_and_methods_runs_for_another_edition(tmp_path: Path):
     """With another partner the page is the same inventory: every source, the complete data files."""
-    from tradebook import methods, validate
+    from tradebook.book import methods
+    from tradebook.data import validate
 
     run_notebook("data_methods", tmp_path, partner="CHN")
     offered = offered_downloads(tmp_path / "data_methods-out.ipynb")
     assert {"sources", "raw-files", "caveats", "datasets", "contract"} <= set(offered)
     for name in validate.DATASETS:
         frame = pd.read_csv(io.StringIO(offered[f"data-{name}"]))
-        assert len(frame) == len(validate.load(name, ROOT / "data"))
-    known = sources.load(ROOT / "data")
+        assert len(frame) == len(DataFolder(ROOT / "data").load(name))
+    known = DataFolder(ROOT / "data").sources()
     files = pd.read_csv(io.StringIO(offered["raw-files"]))
     assert sorted(files["sha256"]) == sorted(f["sha256"] for s in known.values() for f in s.files)
     assert len(pd.read_csv(io.StringIO(offered["caveats"]))) == sum(len(s.caveats) for s in known.values())
@@ -208,7 +211,7 @@ def test_run_metadata_is_stripped_and_downloads_become_links(tmp_path: Path):
     path = tmp_path / "chapter.ipynb"
     nbformat.write(nb, path)
 
-    written = published.prepare(tmp_path)
+    written = normalise.prepare(tmp_path)
 
     assert [p.read_text() for p in written] == ["year,v\n2000,1\n"]
     assert written[0] == tmp_path / "downloads" / "chapter-level.csv"
@@ -219,7 +222,7 @@ def test_run_metadata_is_stripped_and_downloads_become_links(tmp_path: Path):
     assert out.cells[1].cell_type == "markdown"
     assert "{download}`chapter-level.csv <downloads/chapter-level.csv>`" in out.cells[1].source
     assert [c.id for c in out.cells] == ["cell-0", "cell-1"]
-    published.prepare(tmp_path)  # again: nothing left to move, the same notebook
+    normalise.prepare(tmp_path)  # again: nothing left to move, the same notebook
     assert nbformat.read(path, as_version=4) == out
 
 
@@ -230,7 +233,7 @@ def test_a_download_offered_twice_stops_the_build():
     cell.outputs = [nbformat.v4.new_output("display_data", data=output) for _ in range(2)]
     nb.cells = [cell]
     with pytest.raises(BuildError, match="'x' twice"):
-        published.publish_downloads(nb, "chapter")
+        normalise.publish_downloads(nb, "chapter")
 
 
 def test_csv_text_is_stable_and_keeps_meaningful_index():
@@ -284,7 +287,7 @@ def test_hostile_text_in_the_data_is_escaped_on_the_page(tmp_path: Path):
 def test_sphinx_extension_refuses_assets_from_other_hosts(monkeypatch):
     from types import SimpleNamespace
 
-    from tradebook import sphinxext
+    from tradebook.book import sphinxext
 
     warned = []
     monkeypatch.setattr(sphinxext.logger, "warning", lambda *args, **kw: warned.append(args))
@@ -304,7 +307,7 @@ def test_sphinx_extension_refuses_assets_from_other_hosts(monkeypatch):
 
 
 def test_no_data_page_escapes_the_message(tmp_path: Path):
-    from tradebook.build import no_data_notebook
+    from tradebook.book.build import no_data_notebook
 
     target = tmp_path / "page.ipynb"
     no_data_notebook(ROOT / "notebooks" / "trade_growth.ipynb", target, f"no rows for {PAYLOAD}")

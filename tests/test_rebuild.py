@@ -17,8 +17,9 @@ import yaml
 from bookpages import offered_downloads
 from conftest import ROOT, copy_project, page_text, tradebook
 
-from tradebook import indicators, published
-from tradebook.chapter import load_trade
+from tradebook.analysis import indicators
+from tradebook.book import normalise
+from tradebook.data.folder import DataFolder
 
 
 def statuses(stdout: str) -> dict[str, str]:
@@ -57,7 +58,7 @@ def test_two_clean_builds_are_identical_and_the_cache_keeps_downloads(built_book
 
     published_csv = {p.name: p.read_text(encoding="utf-8") for p in (second / "_downloads").rglob("*.csv")}
     cached = {
-        published.download_file_name(entry.parent.name, name): text
+        normalise.download_file_name(entry.parent.name, name): text
         for entry in (other / "_build" / ".cache").rglob("executed.ipynb")
         for name, text in offered_downloads(entry).items()
     }
@@ -134,7 +135,7 @@ def small_project(tmp_path_factory):
 
 @pytest.mark.xdist_group("newyear")
 def test_next_years_rows_reach_the_headlines_without_editing_a_notebook(small_project):
-    trade = load_trade(ROOT / "data")
+    trade = DataFolder(ROOT / "data").load("trade")
     pair = indicators.bilateral(trade, "KAZ", "ITA")
     year = int(pair.index.max()) + 1
     exports, imports = 21_000_000_000.0, 1_500_000_000.0  # a synthetic next year, for this test only
@@ -159,6 +160,6 @@ def test_another_edition_builds_beside_the_default(small_project):
     proc = tradebook("build", "--partner", "CHN", cwd=small_project)
     assert proc.returncode == 0, proc.stderr
     intro = page_text(small_project / "_build/editions/kazakhstan-china/html/notebooks/intro.html")
-    ranks = indicators.share_and_rank(load_trade(ROOT / "data"), "KAZ", "CHN")
+    ranks = indicators.share_and_rank(DataFolder(ROOT / "data").load("trade"), "KAZ", "CHN")
     assert f"China was its number {int(ranks['rank'].iloc[-1])} trading partner" in intro
     assert (small_project / "_build/html/notebooks/intro.html").read_bytes() == default_before

@@ -3,10 +3,10 @@
 import pytest
 from conftest import ROOT, page_text, run_notebook
 
-from tradebook import indicators, models
-from tradebook.chapter import load_trade
+from tradebook.analysis import indicators, models
+from tradebook.data.folder import DataFolder
 
-TRADE = load_trade(ROOT / "data")
+TRADE = DataFolder(ROOT / "data").load("trade")
 
 
 @pytest.mark.parametrize("partner", ["ITA", "CHN"])

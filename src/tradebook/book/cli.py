@@ -6,43 +6,44 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import InputError, display_path
-from .paths import project_root
+from ..data.errors import InputError, display_path
+from .errors import BuildError
+from .project import project_root
 
 
 def _edition(args: argparse.Namespace, root: Path):
     """The edition the command line asks for (not yet checked against notebooks and data)."""
-    from . import params
+    from . import editions
 
     overrides: dict[str, tuple[object, str]] = {}
     for assignment in args.param or []:
-        key, value = params.parse_assignment(assignment)
+        key, value = editions.parse_assignment(assignment)
         overrides[key] = (value, f"-p {key}")
     for key in ("partner", "start_year", "end_year", "data_dir"):
         value = getattr(args, key)
         if value is not None:
             overrides[key] = (value, "--" + key.replace("_", "-"))
-    return params.resolve(root, args.params, overrides)
+    return editions.resolve(root, args.params, overrides)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from . import build, params
+    from . import build, editions
 
     root = project_root()
     edition = _edition(args, root)
     if not args.force and build.up_to_date(root, edition):
         print(f"{display_path(build.target_dir(root, edition))} is up to date: no input changed since it was built.")
         return 0
-    params.check(edition, root)
+    editions.check(edition, root)
     build.build(root, edition, jobs=args.jobs)
     return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .validate import validate_all
+    from .build import validate_inputs
 
     data_dir = Path(args.data_dir) if args.data_dir else project_root() / "data"
-    problems = validate_all(data_dir)
+    problems = validate_inputs(data_dir)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
@@ -53,7 +54,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_data(args: argparse.Namespace) -> int:
-    from .importers import build_data
+    from ..data.importers import build_data
 
     root = project_root()
     shared = Path(args.shared) if args.shared else root.parent / "shared" / "data-sources"
@@ -62,7 +63,7 @@ def cmd_data(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .importers import IMPORT_COMMANDS
+    from ..data.importers import IMPORT_COMMANDS
 
     data_dir = Path(args.data_dir) if args.data_dir else project_root() / "data"
     report = IMPORT_COMMANDS[args.kind](Path(args.file), data_dir)
@@ -78,11 +79,11 @@ class Parser(argparse.ArgumentParser):
 
 
 def cmd_editions(args: argparse.Namespace) -> int:
-    from . import build, params
+    from . import build, editions
 
     root = project_root()
     for path in sorted((root / "params").glob("*.yml")):
-        edition = params.load(path)
+        edition = editions.load(path)
         target = display_path(build.target_dir(root, edition))
         print(f"{path.name:28} partner {edition.parameters.get('partner', '?'):4} → {target}")
     return 0
@@ -124,15 +125,13 @@ def parser(import_kinds: list[str]) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .build import BuildError
-
     argv = sys.argv[1:] if argv is None else argv
     # The importers pull in pandas: list them only when the command may need them (keeps `build` quick).
     light = bool(argv) and argv[0] in {"build", "validate", "editions", "data"}
     if light:
         kinds: list[str] = []
     else:
-        from .importers import IMPORT_COMMANDS
+        from ..data.importers import IMPORT_COMMANDS
 
         kinds = sorted(IMPORT_COMMANDS)
     args = parser(kinds).parse_args(argv)

@@ -52,7 +52,7 @@ def _normalise(name: object) -> str:
 
 def country_names() -> dict[str, str]:
     """BNS Russian partner name → ISO3 ('' for regional aggregates, WLD for the world)."""
-    text = resources.files("tradebook.resources").joinpath("bns_country_names.csv").read_text("utf-8")
+    text = resources.files("tradebook.data.resources").joinpath("bns_country_names.csv").read_text("utf-8")
     return {_normalise(r["name_ru"]): r["iso3"] for r in csv.DictReader(text.splitlines())}
 
 
@@ -100,7 +100,7 @@ def read_sheet(rows: list[list], year: int, path: Path, sheet: str) -> pd.DataFr
             raise InputError.at(
                 path,
                 f"{where}: unknown partner name; add it with its ISO3 code to "
-                "src/tradebook/resources/bns_country_names.csv",
+                "src/tradebook/data/resources/bns_country_names.csv",
                 column="A",
             )
         iso3 = names[label]

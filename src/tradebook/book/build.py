@@ -7,15 +7,12 @@ pinned requirements or one of the data files it read last time changed.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import html
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -23,11 +20,19 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import papermill
 import yaml
+from papermill.exceptions import PapermillExecutionError
 
-from . import params as params_mod
-from .errors import InputError, display_path
-from .paths import READS_LOG, VALIDATED
+from ..analysis import claim_spec
+from ..data.errors import InputError, Problem, display_path
+from ..data.validate import VALIDATED, record_validated, validate_all
+from . import toc
+from .cache import Cache, code_digest, digest
+from .editions import Edition
+from .errors import BuildError
+from .glue import READS_MIME
+from .normalise import prepare
 
 BOOK_FILES = ("_config.yml", "_toc.yml")
 BOOK_DIRS = ("assets",)
@@ -49,91 +54,45 @@ def log(text: str) -> None:
     sys.stdout.flush()
 
 
-def toc_notebooks(root: Path) -> list[Path]:
-    """Notebooks in the order of _toc.yml."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-    for part in toc.get("parts", [{"chapters": toc.get("chapters", [])}]):
-        files += [c["file"] for c in part.get("chapters", [])]
-    return [root / f"{f}.ipynb" for f in files if (root / f"{f}.ipynb").is_file()]
+def validate_inputs(data_dir: Path) -> list[Problem]:
+    """Every problem in the data files and in the claims of a data folder (which may have none)."""
+    problems = validate_all(data_dir)
+    claims_file = Path(data_dir) / claim_spec.FILENAME
+    if claims_file.exists():
+        problems += claim_spec.check(claims_file)[1]
+    return problems
 
 
-def declared_parameters(notebook: Path) -> dict[str, str]:
-    """Parameter name → type name, as the notebook's `parameters` cell annotates them."""
-    return dict(_declared(Path(notebook).resolve(), Path(notebook).stat().st_mtime_ns))
+# Run after a notebook's last cell, then removed: the kernel reports the files it read (book.glue).
+REPORT_READS = "from tradebook.book.glue import report_reads\nreport_reads()"
 
 
-@functools.cache
-def _declared(notebook: Path, _mtime: int) -> tuple[tuple[str, str], ...]:
-    import papermill
-
-    found = papermill.inspect_notebook(str(notebook))
-    return tuple((name, info["inferred_type_name"]) for name, info in found.items())
-
-
-def _digest(*parts: bytes) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(hashlib.sha256(part).digest())
-    return h.hexdigest()
+def with_reads_report(notebook: Path) -> nbformat.NotebookNode:
+    """The notebook with a last cell that reports what the kernel read."""
+    nb = nbformat.read(notebook, as_version=4)
+    cell = nbformat.v4.new_code_cell(REPORT_READS, metadata={"tags": ["remove-cell"]})
+    cell.pop("id", None)
+    nb.cells.append(cell)
+    return nb
 
 
-def code_digest(root: Path) -> str:
-    """One hash of the package source and the pinned requirements: both change what notebooks compute."""
-    package = Path(__file__).parent
-    files = sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    parts = [p.relative_to(package).as_posix().encode() + p.read_bytes() for p in files]
-    req = root / "requirements.txt"
-    parts.append(req.read_bytes() if req.is_file() else b"")
-    parts.append(sys.version.encode())
-    return _digest(*parts)
-
-
-def file_digest(path: str) -> str | None:
-    p = Path(path)
-    return hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else None
-
-
-class Cache:
-    """Executed copies keyed on everything that went into them; a failed run is never stored."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-
-    def _entry(self, name: str) -> Path:
-        return self.folder / name
-
-    def lookup(self, name: str, key: str) -> Path | None:
-        entry = self._entry(name)
-        meta_path = entry / "key.json"
-        if not meta_path.is_file():
-            return None
-        meta = json.loads(meta_path.read_text())
-        if meta.get("key") != key:
-            return None
-        if any(file_digest(p) != d for p, d in meta.get("reads", {}).items()):
-            return None
-        out = entry / "executed.ipynb"
-        return out if out.is_file() else None
-
-    def store(self, name: str, key: str, executed: Path, reads: list[str]) -> Path:
-        entry = self._entry(name)
-        entry.mkdir(parents=True, exist_ok=True)
-        out = entry / "executed.ipynb"
-        shutil.copyfile(executed, out)
-        meta = {"key": key, "reads": {p: file_digest(p) for p in sorted(set(reads))}}
-        (entry / "key.json").write_text(json.dumps(meta, indent=1))
-        return out
+def take_reads(path: Path) -> list[str]:
+    """The files an executed notebook reported reading (paths relative to its folder); drops the report."""
+    nb = nbformat.read(path, as_version=4)
+    reads = [p for c in nb.cells for o in c.get("outputs", []) for p in o.get("data", {}).get(READS_MIME, [])]
+    if nb.cells and nb.cells[-1].source == REPORT_READS:
+        nb.cells.pop()
+    for cell in nb.cells:
+        cell["outputs"] = [o for o in cell.get("outputs", []) if READS_MIME not in o.get("data", {})]
+    nbformat.write(nb, path)
+    return list(dict.fromkeys(reads))
 
 
 def _execute(source: str, target: str, parameters: dict[str, Any], cwd: str) -> tuple[str, list[str], str, float]:
-    """Run one notebook with papermill (in a worker process); returns status, files read, message, seconds."""
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
+    """Run one notebook with papermill (in a worker process); returns status, files read, message, seconds.
 
-    with tempfile.NamedTemporaryFile("r", suffix=".reads", delete=False) as fh:
-        reads_log = fh.name
-    os.environ[READS_LOG] = reads_log
+    The files read are named relative to the notebook's folder, as its kernel saw them.
+    """
     sys.stdout.write(f"  running  {Path(source).name} …\n")
     sys.stdout.flush()
     started = time.perf_counter()
@@ -142,7 +101,7 @@ def _execute(source: str, target: str, parameters: dict[str, Any], cwd: str) -> 
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     try:
         papermill.execute_notebook(
-            source,
+            with_reads_report(Path(source)),
             target,
             parameters=parameters,
             cwd=cwd,
@@ -158,8 +117,7 @@ def _execute(source: str, target: str, parameters: dict[str, Any], cwd: str) -> 
         message = f"{err.ename}: {err.evalue}" if status == "failed" else str(err.evalue)
     except Exception as err:  # noqa: BLE001 - a kernel that dies must fail the build, not crash it
         status, message = "failed", f"{type(err).__name__}: {err}"
-    reads = Path(reads_log).read_text().split() if Path(reads_log).exists() else []
-    Path(reads_log).unlink(missing_ok=True)
+    reads = take_reads(Path(target)) if Path(target).is_file() else []
     return status, reads, message, time.perf_counter() - started
 
 
@@ -192,15 +150,15 @@ def no_data_notebook(source: Path, target: Path, message: str) -> None:
 
 
 def execute_all(
-    root: Path, notebooks: list[Path], edition: params_mod.Edition, out_dir: Path, cache: Cache, jobs: int
+    root: Path, notebooks: list[Path], edition: Edition, out_dir: Path, cache: Cache, jobs: int
 ) -> list[Outcome]:
     """Execute what the cache cannot supply, in parallel; copy every executed notebook to out_dir."""
     code = code_digest(root)
     plans = []
     for nb in notebooks:
-        declared = declared_parameters(nb)
+        declared = toc.declared_parameters(nb)
         nb_params = {k: v for k, v in edition.parameters.items() if k in declared}
-        key = _digest(nb.read_bytes(), json.dumps(nb_params, sort_keys=True).encode(), code.encode())
+        key = digest(nb.read_bytes(), json.dumps(nb_params, sort_keys=True).encode(), code.encode())
         plans.append((nb, nb_params, key))
     outcomes: list[Outcome] = []
     todo = []
@@ -232,7 +190,9 @@ def execute_all(
                 continue
             if status == "nodata":
                 no_data_notebook(nb, target, message)
-            stored = cache.store(nb.stem, key, target, reads)
+            # The kernel named the files relative to the notebook's folder; the cache, relative to the project.
+            rel = [os.path.relpath(os.path.normpath(nb.parent / r), root) for r in reads]
+            stored = cache.store(nb.stem, key, target, rel)
             shutil.copyfile(stored, out_dir / nb.name)
             outcomes.append(Outcome(nb.name, "executed", seconds))
             note = " (no data for this partner: page says so)" if status == "nodata" else ""
@@ -240,7 +200,7 @@ def execute_all(
     return outcomes
 
 
-def stage_sources(root: Path, stage: Path, edition: params_mod.Edition) -> Path:
+def stage_sources(root: Path, stage: Path, edition: Edition) -> Path:
     """Copy the book's own files beside the executed notebooks; the edition sets the title."""
     src = stage / "src"
     (src / "notebooks").mkdir(parents=True, exist_ok=True)
@@ -265,10 +225,6 @@ def render(src: Path, stage: Path) -> Path:
     return stage / "_build" / "html"
 
 
-class BuildError(Exception):
-    """A step of the build failed; the published book was not touched."""
-
-
 def publish(new_html: Path, target: Path) -> None:
     """Swap the new HTML into place with renames, so readers never see a half-written book."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -282,44 +238,43 @@ def publish(new_html: Path, target: Path) -> None:
         shutil.rmtree(old)
 
 
-def target_dir(root: Path, edition: params_mod.Edition) -> Path:
+def target_dir(root: Path, edition: Edition) -> Path:
     if edition.default:
         return root / "_build" / "html"
     return root / "_build" / "editions" / edition.slug / "html"
 
 
-def inputs_digest(root: Path, edition: params_mod.Edition) -> str:
+def inputs_digest(root: Path, edition: Edition) -> str:
     """One hash of everything a build reads: data, notebooks, book config, parameters, code, pins."""
     data_dir = (root / "notebooks" / edition.parameters.get("data_dir", "../data")).resolve()
     files = [root / f for f in BOOK_FILES]
     for folder in (data_dir, root / "notebooks", *(root / d for d in BOOK_DIRS)):
         files += sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
-    parts = [p.as_posix().encode() + p.read_bytes() for p in files if p.is_file()]
+    # Named relative to the project: a copy of a built project with the same files is up to date.
+    parts = [os.path.relpath(p, root).encode() + p.read_bytes() for p in files if p.is_file()]
     parts.append(json.dumps([edition.slug, edition.title, edition.parameters], sort_keys=True).encode())
-    return _digest(code_digest(root).encode(), *parts)
+    return digest(code_digest(root).encode(), *parts)
 
 
-def _stamp(root: Path, edition: params_mod.Edition) -> Path:
+def _stamp(root: Path, edition: Edition) -> Path:
     return root / "_build" / ".cache" / edition.slug / "inputs.key"
 
 
-def up_to_date(root: Path, edition: params_mod.Edition) -> bool:
+def up_to_date(root: Path, edition: Edition) -> bool:
     """True when the published book was built from exactly these inputs: nothing to validate or run."""
     stamp = _stamp(root, edition)
     return target_dir(root, edition).is_dir() and stamp.is_file() and stamp.read_text() == inputs_digest(root, edition)
 
 
-def build(root: Path, edition: params_mod.Edition, jobs: int | None = None) -> Path:
+def build(root: Path, edition: Edition, jobs: int | None = None) -> Path:
     """The whole build for one edition; returns the published html folder."""
-    from .validate import record_validated, validate_all
-
     t0 = time.perf_counter()
     inputs = inputs_digest(root, edition)
     data_dir = root / "notebooks" / edition.parameters.get("data_dir", "../data")
-    problems = validate_all(data_dir)
+    problems = validate_inputs(data_dir)
     if problems:
         raise InputError(problems)
-    notebooks = toc_notebooks(root)
+    notebooks = toc.notebooks(root)
     build_dir = root / "_build"
     stage = build_dir / ".stage" / edition.slug
     if stage.exists():
@@ -329,23 +284,20 @@ def build(root: Path, edition: params_mod.Edition, jobs: int | None = None) -> P
     record_validated(data_dir, validated)
     os.environ[VALIDATED] = str(validated)  # inherited by the workers and their kernels
     log(f"Edition {edition.slug}: {len(notebooks)} notebooks, parameters from {edition.source}")
-    cache = Cache(build_dir / ".cache" / edition.slug)
+    cache = Cache(root, build_dir / ".cache" / edition.slug)
     outcomes = execute_all(root, notebooks, edition, src / "notebooks", cache, jobs or os.cpu_count() or 1)
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:
         raise BuildError(f"notebooks/{failed[0].name} failed: {failed[0].message}")
-    from .published import prepare
-
     prepare(src / "notebooks")  # reproducible notebooks, their CSV downloads beside them
     target = target_dir(root, edition)
-    render_key = _digest(*(p.read_bytes() for p in sorted(src.rglob("*")) if p.is_file()))
+    render_key = digest(*(p.read_bytes() for p in sorted(src.rglob("*")) if p.is_file()))
     stamp = cache.folder / "html.key"
     executed = sum(o.status == "executed" for o in outcomes)
     if target.is_dir() and stamp.is_file() and stamp.read_text() == render_key:
         log("  HTML is up to date: nothing to render")
     else:
-        html = render(src, stage)
-        publish(html, target)
+        publish(render(src, stage), target)
         stamp.write_text(render_key)
     shutil.rmtree(stage, ignore_errors=True)
     _stamp(root, edition).write_text(inputs)

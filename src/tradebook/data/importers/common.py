@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..contract import Dataset
 from ..errors import InputError, Problem, display_path
+from ..folder import DataFolder
 from ..validate import check
 
 
@@ -82,9 +83,7 @@ def write_csv(frame: pd.DataFrame, path: Path, dataset: Dataset) -> None:
 
 def merge_into(path: Path, new: pd.DataFrame, dataset: Dataset) -> MergeReport:
     """Merge rows into a tidy file (created if absent) and replace it atomically."""
-    from ..validate import load
-
-    existing = load(dataset.name, path.parent) if path.exists() else new.iloc[0:0]
+    existing = DataFolder(path.parent).load(dataset.name) if path.exists() else new.iloc[0:0]
     merged, report = merge(existing, new, dataset)
     write_csv(merged, path, dataset)
     return report

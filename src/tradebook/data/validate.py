@@ -13,11 +13,14 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from . import sources
 from .contract import DATASETS, Dataset
 from .errors import InputError, Problem, display_path
-from .paths import READS_LOG, VALIDATED
 
 MAX_PROBLEMS = 50
+# Environment variable naming the file of checksums of the data files the build has just validated:
+# a notebook's kernel then only parses those files, without checking the contract's rules again.
+VALIDATED = "TRADEBOOK_VALIDATED"
 
 
 def already_validated(path: Path) -> bool:
@@ -40,14 +43,6 @@ def record_validated(data_dir: Path, record: Path) -> None:
     files = sorted(p for p in Path(data_dir).resolve().iterdir() if p.is_file())
     digests = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
     record.write_text(json.dumps(digests, indent=1), encoding="utf-8")
-
-
-def record_read(path: Path) -> None:
-    """Note that a notebook read this file, so the execution cache can key on it."""
-    log = os.environ.get(READS_LOG)
-    if log:
-        with open(log, "a", encoding="utf-8") as fh:
-            fh.write(f"{path.resolve()}\n")
 
 
 def _read_records(path: Path, dataset: Dataset) -> tuple[list[str], list[list[str]], list[int]]:
@@ -217,19 +212,6 @@ def check(path: Path, dataset: Dataset, rules: bool = True) -> tuple[pd.DataFram
     return out, []
 
 
-def load(name: str, data_dir: Path) -> pd.DataFrame:
-    """The validated frame of data/<name>.csv; raises InputError listing every problem."""
-    dataset = DATASETS[name]
-    path = Path(data_dir) / dataset.filename
-    record_read(path)
-    frame, problems = check(path, dataset, rules=not already_validated(path))
-    if problems:
-        raise InputError(problems[:MAX_PROBLEMS])
-    # The line numbers serve error messages only; pandas deep-copies attrs in every operation on the frame.
-    frame.attrs.pop("lines", None)
-    return frame
-
-
 def _unknown_sources(frame: pd.DataFrame, path: Path, known: set[str]) -> list[Problem]:
     lines = frame.attrs["lines"]
     bad = ~frame["source"].isin(known)
@@ -240,33 +222,40 @@ def _unknown_sources(frame: pd.DataFrame, path: Path, known: set[str]) -> list[P
 
 
 def validate_all(data_dir: Path) -> list[Problem]:
-    """Every problem in every input under data_dir; an empty list means the book may be built."""
-    from . import sources
-
+    """Every problem in every data file under data_dir; an empty list means the data may be used."""
     data_dir = Path(data_dir)
     known, problems = sources.check(data_dir / sources.FILENAME)
+    frames = {}
     for dataset in DATASETS.values():
         path = data_dir / dataset.filename
         frame, found = check(path, dataset)
         problems += found
         if frame is not None and "source" in frame and known:
             problems += _unknown_sources(frame, path, set(known))
-    for extra in EXTRA_CHECKS:
-        problems += extra(data_dir, set(known))
+        frames[dataset.name] = frame
+    if frames["events"] is not None:
+        problems += _event_references(frames["events"], frames["published_figures"], known, data_dir)
     return problems
 
 
-def _check_claims(data_dir: Path, source_ids: set[str]) -> list[Problem]:
-    from .claims import check_file  # imported late: claims.py reads data through this module
-
-    return check_file(data_dir, source_ids)
-
-
-def _check_event_references(data_dir: Path, source_ids: set[str]) -> list[Problem]:
-    from .events import check_references  # imported late, like the claims
-
-    return check_references(data_dir, source_ids)
-
-
-# Checks of inputs that are not tidy CSV, or that span files: each takes (data_dir, source ids).
-EXTRA_CHECKS: list = [_check_claims, _check_event_references]
+def _event_references(
+    events: pd.DataFrame, figures: pd.DataFrame | None, known: dict[str, sources.Source], data_dir: Path
+) -> list[Problem]:
+    """A milestone must cite a document on record: a page of published_figures.csv or a file of its source."""
+    path = display_path(Path(data_dir) / DATASETS["events"].filename)
+    pages = set(figures["url"]) if figures is not None else set()
+    found = []
+    for i, row in events.iterrows():
+        line = events.attrs["lines"][i]
+        ref = row["reference"]
+        if ref.startswith(("http://", "https://")):
+            if ref not in pages:
+                message = "a URL not among the pages of published_figures.csv; cite a page on record"
+                found.append(Problem(path, line, "reference", message))
+            continue
+        entry = known.get(row["source"])
+        files = [f["path"] for f in entry.files] if entry else []
+        if entry and not any(f == ref or f.endswith("/" + ref) for f in files):
+            message = f"not a file of source {row['source']!r} in sources.yml (its files: {', '.join(files)})"
+            found.append(Problem(path, line, "reference", message))
+    return found

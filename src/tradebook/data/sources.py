@@ -110,11 +110,8 @@ def check(path: Path) -> tuple[dict[str, Source], list[Problem]]:
     return sources, problems
 
 
-def load(data_dir: Path) -> dict[str, Source]:
-    from .validate import record_read
-
-    path = Path(data_dir) / FILENAME
-    record_read(path)
+def read(path: Path) -> dict[str, Source]:
+    """The sources of a sources.yml by id; InputError names every problem."""
     sources, problems = check(path)
     if problems:
         raise InputError(problems)

@@ -11,7 +11,8 @@ import pandas as pd
 from .. import sources
 from ..contract import DATASETS, Dataset
 from ..errors import InputError
-from . import baci, bns, cepii, coifpm, coir, comtrade, eurostat, panel, published, reference, wiiw
+from ..folder import DataFolder
+from . import baci, bns, cepii, coifpm, coir, comtrade, eurostat, panel, published_figures, reference, wiiw
 from .common import MergeReport, merge_into, sort_rows, write_csv
 
 
@@ -31,7 +32,7 @@ IMPORTERS: list[Importer] = [
     Importer(eurostat.SOURCE, DATASETS["trade"], eurostat.from_shared),
     Importer(bns.SOURCE, DATASETS["trade"], bns.from_shared),
     Importer(wiiw.SOURCE, DATASETS["fdi"], wiiw.from_shared),
-    Importer(published.SOURCE, DATASETS["published_figures"], published.from_shared),
+    Importer(published_figures.SOURCE, DATASETS["published_figures"], published_figures.from_shared),
     # Product rows: the source is part of the key, so these never replace one another.
     Importer(cepii.SOURCE, DATASETS["trade_products"], cepii.products_from_shared),
     Importer(cepii.BACI_SOURCE, DATASETS["trade_products"], cepii.baci_from_shared),
@@ -112,7 +113,7 @@ def _merge_and_record(
     frame: pd.DataFrame, path: Path, source: sources.Source, dataset: Dataset, data_dir: Path
 ) -> MergeReport:
     """Merge rows into a tidy file and add the raw file's sha256 to its source in sources.yml."""
-    known = sources.load(data_dir)
+    known = DataFolder(data_dir).sources()
     entry = known.get(source.id, source)
     digest = sources.sha256(path)
     same_name = [f for f in entry.files if Path(f["path"]).name == Path(path).name]

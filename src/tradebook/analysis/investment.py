@@ -5,31 +5,17 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
-from . import currency
-from .contract import WORLD
-from .validate import load
+from ..data import currency
+from ..data.contract import WORLD
 
 MEASURES = ("inflow", "stock")
 INVESTMENT_INDICATOR = re.compile(r"invest|FDI", re.IGNORECASE)
 # Whose words a statement's window is read from: "2005-2023H1 cumulative", "1994-2014", …
 YEAR_SPAN = re.compile(r"(?<!\d)(\d{4})\s*[-–]\s*(\d{4})(?!\d)")
 SINCE_INDEPENDENCE = re.compile(r"since independence", re.IGNORECASE)
-
-
-def load_fdi(data_dir: str | Path) -> pd.DataFrame:
-    return load("fdi", Path(data_dir))
-
-
-def load_events(data_dir: str | Path) -> pd.DataFrame:
-    return load("events", Path(data_dir))
-
-
-def load_published(data_dir: str | Path) -> pd.DataFrame:
-    return load("published_figures", Path(data_dir))
 
 
 def series(fdi: pd.DataFrame, host: str, investor: str) -> pd.DataFrame:

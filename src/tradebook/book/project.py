@@ -1,14 +1,10 @@
-"""Where the project's files are, found from the working directory."""
+"""Where the project's files are, found from the working directory, and a clean copy of them."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
-
-# Environment variable naming the file a notebook's kernel appends the data files it reads to:
-# the build's execution cache keys each notebook on exactly those files.
-READS_LOG = "TRADEBOOK_READS_LOG"
-# Environment variable naming the file of checksums of the data files the build has just validated.
-VALIDATED = "TRADEBOOK_VALIDATED"
 
 
 def project_root(start: Path | None = None) -> Path:
@@ -20,19 +16,8 @@ def project_root(start: Path | None = None) -> Path:
     raise FileNotFoundError(f"no book found: no _config.yml with notebooks/ above {here}")
 
 
-def default_data_dir() -> Path:
-    return project_root() / "data"
-
-
-def default_shared_dir() -> Path:
-    return project_root().parent / "shared" / "data-sources"
-
-
 def copy_project(root: Path, dest: Path) -> Path:
     """Copy the files git tracks (or would track) to `dest`: a clean tree to build or break elsewhere."""
-    import shutil
-    import subprocess
-
     listed = subprocess.run(
         ["git", "ls-files", "-co", "--exclude-standard"], cwd=root, capture_output=True, text=True, check=True
     ).stdout.split()

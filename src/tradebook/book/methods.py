@@ -1,18 +1,17 @@
 """The data-and-methods page as frames: sources, raw-file checksums, caveats, the contract, the data files.
 
-Everything comes from `data/sources.yml`, the contract in `contract.py` and the data itself, so
+Everything comes from `data/sources.yml`, the contract in `data/contract.py` and the data itself, so
 the page cannot drift from what the build actually used.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
-from .contract import DATASETS, Dataset
-from .sources import Source
-from .validate import load
+from ..data.contract import DATASETS, Dataset
+from ..data.folder import DataFolder
+from ..data.importers import IMPORT_COMMANDS
+from ..data.sources import Source
 
 SOURCE_FIELDS = {
     "title": "Title",
@@ -76,9 +75,9 @@ def contract_table(datasets: dict[str, Dataset] | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["File", "Column", "Type", "Part of the key", "Required", "Values"])
 
 
-def load_datasets(data_dir: str | Path) -> dict[str, pd.DataFrame]:
-    """Every tidy file of the contract, validated (and recorded as read for the build cache)."""
-    return {name: load(name, Path(data_dir)) for name in DATASETS}
+def load_datasets(folder: DataFolder) -> dict[str, pd.DataFrame]:
+    """Every tidy file of the contract, validated (and noted as read for the build cache)."""
+    return {name: folder.load(name) for name in DATASETS}
 
 
 def datasets_table(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -101,8 +100,6 @@ def datasets_table(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 def import_commands() -> pd.DataFrame:
     """The `tradebook import KIND FILE` commands this version offers, with what each one merges."""
-    from .importers import IMPORT_COMMANDS
-
     rows = [
         {
             "Command": f"tradebook import {kind} FILE",

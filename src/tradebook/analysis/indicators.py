@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .contract import WORLD
+from ..data.contract import WORLD
 
 
 def bilateral(trade: pd.DataFrame, reporter: str, partner: str, currency: str = "USD") -> pd.DataFrame:
@@ -31,6 +31,13 @@ def cagr(series: pd.Series, start: int, end: int) -> float:
     if first <= 0 or last <= 0:
         raise ValueError("CAGR needs positive values at both ends")
     return (last / first) ** (1 / (end - start)) - 1
+
+
+def year_range(frame: pd.DataFrame, start: int | None, end: int | None) -> pd.DataFrame:
+    """Rows (indexed by year) within [start, end]; None means open-ended."""
+    lo = start if start is not None else frame.index.min()
+    hi = end if end is not None else frame.index.max()
+    return frame.loc[(frame.index >= lo) & (frame.index <= hi)]
 
 
 def windows(years: pd.Index, breaks: list[int]) -> list[tuple[int, int]]:
@@ -86,14 +93,3 @@ def share_and_rank(trade: pd.DataFrame, reporter: str, partner: str) -> pd.DataF
         out.append(row)
     columns = ["year", "share_export", "share_import", "share_turnover", "rank", "partners", "leader"]
     return pd.DataFrame(out, columns=columns).set_index("year")
-
-
-def top_partners(trade: pd.DataFrame, reporter: str, year: int, n: int = 10) -> pd.DataFrame:
-    """The n largest partners by turnover in a year with their share of the total."""
-    table = partner_table(trade, reporter)
-    block = table.xs(year, level="year")
-    world = block.loc[WORLD, "turnover"]
-    top = block.drop(index=WORLD).nlargest(n, "turnover").copy()
-    top["share"] = top["turnover"] / world
-    top.insert(0, "rank", range(1, len(top) + 1))
-    return top

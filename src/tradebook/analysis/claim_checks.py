@@ -1,5 +1,8 @@
 """One check function per metric of claims.yml: each computes a claim's verdict from the data.
 
+A check whose data are not in data/ (or stop short of the claim) gives "not checkable with this data"
+with the reason, so the chapter renders with whatever data this edition has.
+
 The numbers come from the chapters' own helpers (indicators, investment, composition, mirror); a check
 adds only the comparison with the article's figure and the words that explain the verdict.
 """
@@ -11,7 +14,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import composition, currency, indicators, investment, mirror
+from ..data import currency
+from ..data.countries import name as country_name
+from ..data.errors import DataMissing
+from . import composition, indicators, investment, mirror
 from .claims import (
     CONTRADICTED,
     NOT_CHECKABLE,
@@ -20,20 +26,18 @@ from .claims import (
     SUPPORTED,
     UNITS,
     Claim,
-    Data,
+    ClaimData,
     Item,
-    Missing,
     Verdict,
     names,
 )
-from .countries import name as country_name
 
 FDI_BASIS = "net FDI by immediate investor"
 
 
 @dataclass(frozen=True)
 class Metric:
-    check: Callable[[Claim, Data], Verdict]
+    check: Callable[[Claim, ClaimData], Verdict]
     needs: tuple[str, ...]
     comparisons: tuple[str, ...]
     requires: tuple[str, ...] = ()
@@ -46,7 +50,7 @@ METRICS: dict[str, Metric] = {}
 def metric(name: str, needs: tuple[str, ...], comparisons: tuple[str, ...], requires=(), what: str = ""):
     """Register a check function for a metric named in claims.yml."""
 
-    def register(fn: Callable[[Claim, Data], Verdict]) -> Callable[[Claim, Data], Verdict]:
+    def register(fn: Callable[[Claim, ClaimData], Verdict]) -> Callable[[Claim, ClaimData], Verdict]:
         METRICS[name] = Metric(fn, needs, comparisons, tuple(requires), what)
         return fn
 
@@ -135,11 +139,11 @@ def _years_text(years: list[int]) -> str:
 # Trade: levels, growth and the partner's rank (Kazakhstan's own figures, trade.csv)
 
 
-def _pair(claim: Claim, data: Data) -> pd.DataFrame:
+def _pair(claim: Claim, data: ClaimData) -> pd.DataFrame:
     return indicators.bilateral(data.get("trade"), claim.reporter, claim.partner)
 
 
-def _pair_rows(claim: Claim, data: Data, years) -> pd.DataFrame:
+def _pair_rows(claim: Claim, data: ClaimData, years) -> pd.DataFrame:
     """The trade.csv rows behind the pair's figures in `years` (for the citation)."""
     rows = composition.flows(data.get("trade"), claim.reporter, claim.partner, "export")
     rows = pd.concat([rows, composition.flows(data.get("trade"), claim.reporter, claim.partner, "import")])
@@ -155,12 +159,14 @@ def _trade_table(pair: pd.DataFrame, year: int, span: int = 5) -> pd.DataFrame:
     return shown.rename(columns={**labels, "growth": "Growth"})
 
 
-def _level(claim: Claim, data: Data, column: str) -> Verdict:
+def _level(claim: Claim, data: ClaimData, column: str) -> Verdict:
     pair = _pair(claim, data)
     year, what = claim.year, {"turnover": "turnover", "export": "exports", "import": "imports"}[column]
     if year not in pair.index or pd.isna(pair.loc[year, column]):
         latest = f" (its latest year is {int(pair.index.max())})" if len(pair) else ""
-        raise Missing(f"{data.label('trade')} has no {what} of {claim.reporter} with {claim.partner} in {year}{latest}")
+        raise DataMissing(
+            f"{data.label('trade')} has no {what} of {claim.reporter} with {claim.partner} in {year}{latest}"
+        )
     x = float(pair.loc[year, column])
     status, why = compare(claim, x / UNITS[claim.unit])
     says = f"{billions(x)} in {year}"
@@ -171,27 +177,27 @@ def _level(claim: Claim, data: Data, column: str) -> Verdict:
 
 
 @metric("turnover", ("trade",), NUMERIC, what="exports plus imports in a year")
-def check_turnover(claim: Claim, data: Data) -> Verdict:
+def check_turnover(claim: Claim, data: ClaimData) -> Verdict:
     return _level(claim, data, "turnover")
 
 
 @metric("exports", ("trade",), NUMERIC, what="the reporter's exports to the partner in a year")
-def check_exports(claim: Claim, data: Data) -> Verdict:
+def check_exports(claim: Claim, data: ClaimData) -> Verdict:
     return _level(claim, data, "export")
 
 
 @metric("imports", ("trade",), NUMERIC, what="the reporter's imports from the partner in a year")
-def check_imports(claim: Claim, data: Data) -> Verdict:
+def check_imports(claim: Claim, data: ClaimData) -> Verdict:
     return _level(claim, data, "import")
 
 
 @metric("turnover_growth", ("trade",), NUMERIC, what="growth of turnover on the previous year")
-def check_turnover_growth(claim: Claim, data: Data) -> Verdict:
+def check_turnover_growth(claim: Claim, data: ClaimData) -> Verdict:
     pair = _pair(claim, data)
     year = claim.year
     absent = [y for y in (year - 1, year) if y not in pair.index or pd.isna(pair.loc[y, "turnover"])]
     if absent:
-        raise Missing(
+        raise DataMissing(
             f"{data.label('trade')} has no turnover of {claim.reporter} with {claim.partner} in "
             + " or ".join(map(str, absent))
         )
@@ -203,7 +209,7 @@ def check_turnover_growth(claim: Claim, data: Data) -> Verdict:
     return Verdict(claim, status, says, why, source=source, evidence=_trade_table(pair, year))
 
 
-def years_within(claim: Claim, data: Data) -> list[int]:
+def years_within(claim: Claim, data: ClaimData) -> list[int]:
     """The years whose turnover lies within the claim's tolerance of its figure (for a misdated figure)."""
     turnover = _pair(claim, data)["turnover"].dropna() / UNITS[claim.unit]
     return [int(y) for y, x in turnover.items() if abs(x - claim.value) <= claim.tolerance]
@@ -229,7 +235,7 @@ def _ranking_table(ranking: pd.Series, year: int, coverage: str, n: int = 5) -> 
 
 
 @metric("partner_rank", ("trade",), ("rank", "top"), what="the partner's rank among all partners by turnover")
-def check_partner_rank(claim: Claim, data: Data) -> Verdict:
+def check_partner_rank(claim: Claim, data: ClaimData) -> Verdict:
     trade = data.get("trade")
     full = indicators.share_and_rank(trade, claim.reporter, claim.partner)
     year = claim.year
@@ -273,7 +279,7 @@ def check_partner_rank(claim: Claim, data: Data) -> Verdict:
         if status is not None:
             scope = f"all partners known only to {ev_year}" if ev_year else ""
     if status is None:
-        raise Missing(f"{data.label('trade')} has no year up to {year} with all of {claim.reporter}'s partners")
+        raise DataMissing(f"{data.label('trade')} has no year up to {year} with all of {claim.reporter}'s partners")
     rows = trade[(trade["reporter"] == claim.reporter) & trade["year"].isin([ev_year, year])]
     return Verdict(
         claim,
@@ -290,14 +296,14 @@ def check_partner_rank(claim: Claim, data: Data) -> Verdict:
 # Investment: net FDI by immediate investor (fdi.csv), ranks and sums in US dollars
 
 
-def _fdi_year(years, claim: Claim, data: Data) -> int:
+def _fdi_year(years, claim: Claim, data: ClaimData) -> int:
     """The claim's year, or for a claim about the present the latest year up to it."""
     years = sorted(int(y) for y in years if y <= claim.year)
     if claim.year in years:
         return claim.year
     if claim.latest_available and years:
         return years[-1]
-    raise Missing(f"{data.label('fdi')} has no FDI {claim.measure} of {claim.partner} in {claim.year}")
+    raise DataMissing(f"{data.label('fdi')} has no FDI {claim.measure} of {claim.partner} in {claim.year}")
 
 
 @metric(
@@ -307,7 +313,7 @@ def _fdi_year(years, claim: Claim, data: Data) -> int:
     requires=("measure",),
     what="the partner's rank among investor countries (FDI stock or inflow in a year)",
 )
-def check_fdi_rank(claim: Claim, data: Data) -> Verdict:
+def check_fdi_rank(claim: Claim, data: ClaimData) -> Verdict:
     fdi = data.get("fdi")
     ranks = investment.share_and_rank(fdi, claim.reporter, claim.partner, claim.measure)
     year = _fdi_year(ranks.index, claim, data)
@@ -350,14 +356,14 @@ def check_fdi_rank(claim: Claim, data: Data) -> Verdict:
     requires=("measure",),
     what="the sum of the partner's FDI flows over the period, in US dollars",
 )
-def check_fdi_cumulative(claim: Claim, data: Data) -> Verdict:
+def check_fdi_cumulative(claim: Claim, data: ClaimData) -> Verdict:
     fdi = data.get("fdi")
     first, last = claim.period
     wide = investment.series(fdi, claim.reporter, claim.partner)
     usd = investment.in_currency(wide, wide.attrs["currency"], "USD")[claim.measure].dropna()
     window = investment.cumulative(usd, first, last)
     if not window.years:
-        raise Missing(f"{data.label('fdi')} has no FDI {claim.measure} of {claim.partner} in {first}–{last}")
+        raise DataMissing(f"{data.label('fdi')} has no FDI {claim.measure} of {claim.partner} in {first}–{last}")
     inside = usd[(usd.index >= first) & (usd.index <= last)]
     missing = [y for y in range(first, last + 1) if y not in inside.index]
     says = (
@@ -390,7 +396,7 @@ def check_fdi_cumulative(claim: Claim, data: Data) -> Verdict:
 
 
 @metric("agreement_value", (), NUMERIC, what="the value of investment projects covered by agreements")
-def check_agreement_value(claim: Claim, data: Data) -> Verdict:
+def check_agreement_value(claim: Claim, data: ClaimData) -> Verdict:
     return Verdict(
         claim,
         NOT_CHECKABLE,
@@ -401,7 +407,7 @@ def check_agreement_value(claim: Claim, data: Data) -> Verdict:
 
 
 @metric("companies_count", (), NUMERIC, what="the number of the partner's companies operating in the host")
-def check_companies_count(claim: Claim, data: Data) -> Verdict:
+def check_companies_count(claim: Claim, data: ClaimData) -> Verdict:
     return Verdict(
         claim,
         NOT_CHECKABLE,
@@ -567,12 +573,12 @@ def _listing(items: list[tuple[Item, dict]]) -> str:
     requires=("flow", "items", "min_share"),
     what="products that each make up at least `min_share` percent of the flow",
 )
-def check_main_products(claim: Claim, data: Data) -> Verdict:
+def check_main_products(claim: Claim, data: ClaimData) -> Verdict:
     products, trade = data.get("trade_products"), data.get("trade")
     years = products["year"] <= claim.year if claim.latest_available else products["year"] == claim.year
     views = [(product_shares(products[years], trade, r, p, f), basis) for r, p, f, basis in _views(claim)]
     if all(shares.empty for shares, _ in views):
-        raise Missing(
+        raise DataMissing(
             f"{data.label('trade_products')} has no product rows for " + " nor for ".join(b for _, b in views)
         )
     evidence = [(item, _product_evidence(claim, item, views)) for item in claim.items]
@@ -618,3 +624,22 @@ def check_main_products(claim: Claim, data: Data) -> Verdict:
     used = {s for _, ev in evidence for s in ev.get("sources", []) if s}
     source = data.cite(pd.DataFrame({"source": sorted(used)})) if used else ""
     return Verdict(claim, status, "; ".join(parts), why, scope, source=source, evidence=shown)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Evaluation
+
+
+def evaluate(claim: Claim, data: ClaimData) -> Verdict:
+    """The claim's verdict: its metric's check, or "not checkable" when the data it needs are absent."""
+    spec = METRICS[claim.metric]
+    try:
+        for needed in spec.needs:
+            data.get(needed)
+        return spec.check(claim, data)
+    except DataMissing as gap:
+        return Verdict(claim, NOT_CHECKABLE, str(gap), "nothing is estimated to fill the gap")
+
+
+def evaluate_all(claims: list[Claim], data: ClaimData) -> dict[str, Verdict]:
+    return {c.id: evaluate(c, data) for c in claims}

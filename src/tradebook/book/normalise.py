@@ -3,7 +3,7 @@
 Runs on the staged copies after execution, whether a notebook was executed now or reused from the
 cache, and before Jupyter Book renders them. Papermill stamps run times and absolute paths into a
 notebook; those would make two builds of the same inputs differ (and leak the builder's folders
-into the published `_sources/`). A download that a notebook declared with `report.download`
+into the published `_sources/`). A download that a notebook declared with `downloads.download`
 becomes a CSV file in `downloads/` and a link to it, which Sphinx copies into the HTML.
 """
 
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import nbformat
 
-from .build import BuildError
-from .report import DOWNLOAD_MIME
+from .downloads import DOWNLOAD_MIME
+from .errors import BuildError
 
 DOWNLOADS = "downloads"
 CSS_CLASS = "tradebook-download"  # the container of the download links, for readers' styles and the tests

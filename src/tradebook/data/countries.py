@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from functools import cache
 
+import country_converter as coco
+
 from .contract import WORLD, iso3_codes
 
 logging.getLogger("country_converter").setLevel(logging.ERROR)
@@ -12,8 +14,6 @@ logging.getLogger("country_converter").setLevel(logging.ERROR)
 
 @cache
 def _converter():
-    import country_converter as coco
-
     return coco.CountryConverter()
 
 

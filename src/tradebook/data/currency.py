@@ -11,14 +11,13 @@ import datetime as dt
 from functools import cache
 
 import pandas as pd
+from currency_converter import CurrencyConverter
 
 EURO = "EUR"
 
 
 @cache
 def _converter():
-    from currency_converter import CurrencyConverter
-
     return CurrencyConverter(fallback_on_missing_rate=False, fallback_on_wrong_date=False)
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import textwrap
 
 import matplotlib.pyplot as plt
+from IPython import get_ipython
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib_inline.config import InlineBackend
 
 plt.rcParams.update(
     {
@@ -28,11 +30,6 @@ PNG_METADATA = {"Software": None}
 
 def _reproducible_inline_figures() -> None:
     """Make the charts that notebooks show (IPython's inline backend) use the fixed metadata."""
-    try:
-        from IPython import get_ipython
-        from matplotlib_inline.config import InlineBackend
-    except ImportError:
-        return
     shell = get_ipython()
     if shell is None:
         return

@@ -1,0 +1,84 @@
+"""The claims check as the chapter shows it: the summary table, the glued verdicts, the evidence tables."""
+
+from __future__ import annotations
+
+import re
+
+from IPython.display import display
+
+from ..analysis.claims import CONTRADICTED, NOT_CHECKABLE, PARTLY, SUPPORTED, Verdict, counts
+from .downloads import download
+from .glue import glue
+from .tables import table
+
+
+def headline(verdicts: dict[str, Verdict]) -> str:
+    """One sentence counting the verdicts, for the introduction."""
+    n = counts(verdicts)
+    return (
+        f"Of the article's {len(verdicts)} checkable claims, {n[SUPPORTED]} are supported by the data, "
+        f"{n[PARTLY]} partly supported, {n[CONTRADICTED]} contradicted, and {n[NOT_CHECKABLE]} cannot be "
+        "checked with the data in this book."
+    )
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>|#$~])")
+
+
+def md_escape(text: str) -> str:
+    """Text from the data, safe inside a MyST table cell (no markup, no roles, no pipes)."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def summary_markdown(verdicts: dict[str, Verdict], chapters: set[str], sections: set[str]) -> str:
+    """One row per claim (claim, what the data say, verdict, evidence chapter) as a MyST table; links only
+    to sections on the page and chapters in the book."""
+    lines = ["| Claim | What the data say | Verdict | Evidence |", "|---|---|---|---|"]
+    for cid, v in verdicts.items():
+        label = md_escape(v.claim.label)
+        claim = f"[{label}](#{v.claim.anchor})" if cid in sections else label
+        chapter = v.claim.chapter
+        evidence = f"[]({chapter}.ipynb)" if chapter in chapters else "–"
+        lines.append(f"| {claim} | {md_escape(v.says)} | **{md_escape(v.verdict)}** | {evidence} |")
+    return "\n".join(lines) + "\n"
+
+
+def glue_verdicts(verdicts: dict[str, Verdict], sections: list[str]) -> None:
+    """Glue each sectioned claim's quote, verdict, findings and reasons for the chapter's prose."""
+    for cid in sections:
+        v = verdicts.get(cid)
+        gone = "(this claim is no longer in claims.yml)"
+        texts = {
+            "quote": v.claim.quote if v else gone,
+            "verdict": v.verdict if v else gone,
+            "says": v.says if v else gone,
+            "why": v.why if v else gone,
+            "note": v.claim.note if v else "",
+            "source": v.source if v and v.source else "no data",
+        }
+        for key, text in texts.items():
+            glue(f"{cid}_{key}", text)
+
+
+def show_evidence(verdict: Verdict | None) -> None:
+    """Show a verdict's evidence table with its data offered for download (nothing when there is none)."""
+    shown = evidence_table(verdict)
+    if shown is not None:
+        display(shown)
+        download(verdict.evidence, f"evidence-{verdict.claim.id}")
+
+
+def evidence_table(verdict: Verdict | None):
+    """The evidence behind a verdict as a table (None when there is none)."""
+    if verdict is None or verdict.evidence is None or verdict.evidence.empty:
+        return None
+    formats = {}
+    for col in verdict.evidence.columns:
+        if "US$ bn" in col:
+            formats[col] = "{:,.2f}"
+        elif col in ("Share", "Growth"):
+            formats[col] = "{:.1%}"
+        elif col == "Year":
+            formats[col] = "{:.0f}"
+    caption = f"Source: {verdict.source}" if verdict.source else None
+    return table(verdict.evidence, formats, name=f"evidence-{verdict.claim.id}", caption=caption)

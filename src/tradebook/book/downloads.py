@@ -1,0 +1,35 @@
+"""The data behind each chart and table, offered on the page as a CSV file."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pandas as pd
+from IPython.display import publish_display_data
+
+# The mime type of a download declared by a notebook; the build turns it into a link (normalise.py).
+DOWNLOAD_MIME = "application/vnd.tradebook.download+json"
+
+
+def csv_text(frame: pd.DataFrame | pd.Series) -> str:
+    """The frame as CSV text, the same bytes on every run; the index is kept unless it is 0, 1, 2…"""
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame()
+    keep_index = not isinstance(frame.index, pd.RangeIndex) or any(n is not None for n in frame.index.names)
+    return frame.to_csv(index=keep_index, lineterminator="\n")
+
+
+def download(frame: pd.DataFrame | pd.Series, name: str) -> None:
+    """Offer the tidy data behind the chart or table just shown as a CSV file, linked under it.
+
+    The CSV travels inside the executed notebook (so a notebook reused from the build cache still
+    has it); the build writes it beside the page and replaces this output with a download link.
+    `name` (lower case, digits, dashes, underscores) becomes part of the file name, after the chapter's.
+    """
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
+        raise ValueError(f"download name must be lower-case letters, digits, dashes or underscores, got {name!r}")
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None and pyplot.get_fignums():
+        pyplot.show()  # the chart first, then its data link under it
+    publish_display_data({DOWNLOAD_MIME: {"name": name, "csv": csv_text(frame)}, "text/plain": f"Data: {name}.csv"})

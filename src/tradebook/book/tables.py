@@ -1,0 +1,40 @@
+"""Tables for the pages: pandas Stylers with fixed ids (reproducible HTML) and every text escaped."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+
+def table(
+    frame: pd.DataFrame,
+    formats: dict[str, str] | str | None = None,
+    name: str = "table",
+    caption: str | None = None,
+):
+    """A styled table with a fixed id (reproducible HTML) and HTML-escaped text from the data.
+
+    Cells, row and column labels, the names of the index levels and the caption are all escaped:
+    pandas leaves the last three raw, and country or product names reach them.
+    """
+    frame = frame.rename_axis(index=_escaped_names(frame.index), columns=_escaped_names(frame.columns))
+    styler = frame.style.format(formats, escape="html", na_rep="–").set_uuid(name)
+    styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+    # Long paths and checksums wrap instead of running off the page; row labels (years) never do.
+    styler = styler.set_table_styles(
+        [
+            {"selector": "td, th", "props": "overflow-wrap: break-word; padding: 0.25em 0.7em;"},
+            {"selector": "th.row_heading, th.index_name", "props": "overflow-wrap: normal; white-space: nowrap;"},
+        ]
+    )
+    numbers = frame.select_dtypes("number").columns
+    if len(numbers):
+        styler = styler.set_properties(subset=list(numbers), **{"text-align": "right", "white-space": "nowrap"})
+    if caption:
+        styler = styler.set_caption(html.escape(caption))
+    return styler
+
+
+def _escaped_names(index: pd.Index) -> list[str | None]:
+    return [None if n is None else html.escape(str(n)) for n in index.names]
