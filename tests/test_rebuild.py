@@ -9,6 +9,7 @@ from __future__ import annotations
 import filecmp
 import json
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -163,3 +164,29 @@ def test_another_edition_builds_beside_the_default(small_project):
     ranks = indicators.share_and_rank(DataFolder(ROOT / "data").load("trade"), "KAZ", "CHN")
     assert f"China was its number {int(ranks['rank'].iloc[-1])} trading partner" in intro
     assert (small_project / "_build/html/notebooks/intro.html").read_bytes() == default_before
+
+
+@pytest.mark.xdist_group("book")
+def test_a_copied_built_project_rebuilds_from_its_own_data(built_book: Path, tmp_path: Path):
+    """`cp -a` of a built project, then one changed value: the copy's cache checks the copy's files."""
+    copy = tmp_path / "copy"
+    shutil.copytree(built_book, copy, symlinks=True)
+    unchanged = tradebook("build", cwd=copy)
+    assert unchanged.returncode == 0, unchanged.stderr
+    assert "up to date" in unchanged.stdout  # the same files, named relative to the project: nothing to do
+    trade = copy / "data" / "trade.csv"
+    rows = trade.read_text(encoding="utf-8").splitlines()
+    latest = max(int(r.split(",")[0]) for r in rows[1:] if ",KAZ,ITA,export," in r)
+    row = next(i for i, r in enumerate(rows) if r.startswith(f"{latest},KAZ,ITA,export,"))
+    fields = rows[row].split(",")
+    fields[4] = "12345678901.0"
+    rows[row] = ",".join(fields)
+    trade.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    rebuilt = tradebook("build", cwd=copy)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert statuses(rebuilt.stdout)["intro.ipynb"] == "executed"
+    intro = page_text(copy / "_build/html/notebooks/intro.html")
+    assert "of which Kazakh exports were US$ 12.3 billion" in intro
+    assert "of which Kazakh exports were US$ 12.3 billion" not in page_text(
+        built_book / "_build/html/notebooks/intro.html"
+    )
