@@ -122,9 +122,10 @@ def test_a_failing_notebook_stops_the_build_and_is_not_cached(project):
 
 @pytest.fixture(scope="module")
 def small_project(tmp_path_factory):
-    """The introduction and the trade chapter only: what a new year of trade data must change."""
+    """The introduction, the trade and the mirror chapters only: what a new year or another partner changes."""
     project = copy_project(tmp_path_factory.mktemp("newyear"))
-    toc = "format: jb-book\nroot: notebooks/intro\nchapters:\n  - file: notebooks/trade_growth\n"
+    chapters = "".join(f"  - file: notebooks/{name}\n" for name in ("trade_growth", "mirror_statistics"))
+    toc = f"format: jb-book\nroot: notebooks/intro\nchapters:\n{chapters}"
     (project / "_toc.yml").write_text(toc, encoding="utf-8")
     config = yaml.safe_load((project / "_config.yml").read_text(encoding="utf-8"))
     config["sphinx"]["config"]["suppress_warnings"] = ["myst.xref_missing"]  # links to the chapters left out
@@ -145,7 +146,11 @@ def test_next_years_rows_reach_the_headlines_without_editing_a_notebook(small_pr
         fh.write(f"{year},KAZ,ITA,import,{imports},USD,wits-bns-panel\n")
     proc = tradebook("build", cwd=small_project)
     assert proc.returncode == 0, proc.stderr
-    assert statuses(proc.stdout) == {"intro.ipynb": "executed", "trade_growth.ipynb": "executed"}
+    assert statuses(proc.stdout) == {
+        "intro.ipynb": "executed",
+        "trade_growth.ipynb": "executed",
+        "mirror_statistics.ipynb": "executed",
+    }
     intro = page_text(small_project / "_build/html/notebooks/intro.html")
     growth = (exports + imports) / pair["turnover"].iloc[-1] - 1
     assert f"In {year} Kazakhstan reported goods trade with Italy" in intro
@@ -164,6 +169,11 @@ def test_another_edition_builds_beside_the_default(small_project):
     ranks = indicators.share_and_rank(DataFolder(ROOT / "data").load("trade"), "KAZ", "CHN")
     assert f"China was its number {int(ranks['rank'].iloc[-1])} trading partner" in intro
     assert (small_project / "_build/html/notebooks/intro.html").read_bytes() == default_before
+    # Where Italy's oil lands is the Italian edition's note, not a sentence of the chapters.
+    italian = " ".join(page_text(p) for p in (small_project / "_build/html/notebooks").glob("*.html"))
+    chinese = " ".join(page_text(p) for p in (small_project / "_build/editions/kazakhstan-china/html").rglob("*.html"))
+    assert "Trieste" in italian and "Transalpine" in italian
+    assert "Trieste" not in chinese and "Transalpine" not in chinese
 
 
 @pytest.mark.xdist_group("book")

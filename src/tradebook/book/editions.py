@@ -38,6 +38,7 @@ class Edition:
     parameters: dict[str, Any]
     source: str
     default: bool = False
+    notes: dict[str, str] = field(default_factory=dict)  # text about this partner, e.g. where its oil lands
     lines: dict[str, int] = field(default_factory=dict)
     origin: dict[str, str] = field(default_factory=dict)
 
@@ -57,12 +58,16 @@ def load(path: Path) -> Edition:
         )
     if not isinstance(params, dict):
         raise InputError.at(path, "expected 'parameters' to be a mapping", line_of(raw, "parameters"))
+    notes = ed.get("notes", {})
+    if not isinstance(notes, dict) or not all(isinstance(v, str) for v in notes.values()):
+        raise InputError.at(path, "expected 'notes' to map names to texts", line_of(ed, "notes"), "notes")
     return Edition(
         str(ed["slug"]),
         str(ed["title"]),
         dict(params),
         name,
         default=path.name == DEFAULT,
+        notes={str(k): " ".join(v.split()) for k, v in notes.items()},
         lines=dict(getattr(params, "lines", {})),
     )
 
@@ -110,7 +115,9 @@ def resolve(root: Path, params_file: str | None, overrides: dict[str, tuple[Any,
         if str(edition.parameters.get("partner", "")).upper() != str(partner).upper():
             edition.slug, edition.default = f"kazakhstan-{str(partner).lower()}", False
             edition.title = f"Kazakhstan and {country_name(str(partner).upper())}: trade and investment"
+            edition.notes = {}  # the file's notes are about its own partner
     edition.parameters.update({key: value for key, (value, _) in overrides.items()})
+    edition.parameters["notes"] = edition.notes
     data_dir = Path(edition.parameters.get("data_dir") or root / "data").resolve()
     # Notebooks run in notebooks/: a relative path keeps machine-specific folders out of the book.
     edition.parameters["data_dir"] = os.path.relpath(data_dir, root / "notebooks")
