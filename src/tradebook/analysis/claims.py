@@ -70,7 +70,6 @@ class Claim:
     min_share: float | None = None
     chapter: str | None = None
     note: str = ""
-    line: int | None = None
 
     @property
     def year(self) -> int:

@@ -59,7 +59,7 @@ def validate_inputs(data_dir: Path) -> list[Problem]:
     problems = validate_all(data_dir)
     claims_file = Path(data_dir) / claim_spec.FILENAME
     if claims_file.exists():
-        problems += claim_spec.check(claims_file)[1]
+        problems += claim_spec.check(claims_file)
     return problems
 
 
@@ -157,7 +157,8 @@ def execute_all(
     plans = []
     for nb in notebooks:
         declared = toc.declared_parameters(nb)
-        nb_params = {k: v for k, v in edition.parameters.items() if k in declared}
+        given = {"notes": edition.notes, **edition.parameters}  # notes: the edition's text about its partner
+        nb_params = {k: v for k, v in given.items() if k in declared}
         key = digest(nb.read_bytes(), json.dumps(nb_params, sort_keys=True).encode(), code.encode())
         plans.append((nb, nb_params, key))
     outcomes: list[Outcome] = []

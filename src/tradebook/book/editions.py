@@ -6,15 +6,16 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-import yaml
+from pydantic import AfterValidator
 
+from ..data.config import Line, Strict, Text, identifier, pattern, validate
 from ..data.contract import DATASETS, iso3_codes
 from ..data.countries import name as country_name
 from ..data.errors import InputError, display_path
 from ..data.validate import check as check_data
-from ..data.yamlfile import line_of, load_yaml
+from ..data.yamlfile import Loc, load_yaml, loads
 from . import toc
 
 DEFAULT = "kazakhstan-italy.yml"
@@ -43,32 +44,36 @@ class Edition:
     origin: dict[str, str] = field(default_factory=dict)
 
 
+class EditionHeader(Strict):
+    slug: Annotated[str, pattern(r"[a-z0-9][a-z0-9-]*", "a slug of lower-case letters, digits and dashes")]
+    title: Line
+    notes: dict[Annotated[str, AfterValidator(identifier)], Text] = {}  # text about this edition's partner
+
+
+class EditionFile(Strict):
+    """An edition: slug, title and notes, and notebook parameters (typed later against the notebooks)."""
+
+    edition: EditionHeader
+    parameters: dict[Annotated[str, AfterValidator(identifier)], Any]
+
+    @classmethod
+    def describe(cls, data: Any, loc: Loc) -> str:
+        return "the edition (slug, title)" if loc[:1] == ("edition",) else "the edition file (edition, parameters)"
+
+
 def load(path: Path) -> Edition:
+    """An edition file, checked strictly; parameter values are checked against the notebooks later."""
     path = Path(path)
     raw = load_yaml(path)
-    name = display_path(path)
-    if not isinstance(raw, dict) or "parameters" not in raw or "edition" not in raw:
-        raise InputError.at(path, "expected the mappings 'edition' (slug, title) and 'parameters'", 1)
-    ed, params = raw["edition"], raw["parameters"]
-    if not isinstance(ed, dict) or not {"slug", "title"} <= set(ed):
-        raise InputError.at(path, "expected 'edition' to have 'slug' and 'title'", line_of(raw, "edition"))
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", str(ed["slug"])):
-        raise InputError.at(
-            path, "expected a slug of lower-case letters, digits and dashes", line_of(ed, "slug"), "slug"
-        )
-    if not isinstance(params, dict):
-        raise InputError.at(path, "expected 'parameters' to be a mapping", line_of(raw, "parameters"))
-    notes = ed.get("notes", {})
-    if not isinstance(notes, dict) or not all(isinstance(v, str) for v in notes.values()):
-        raise InputError.at(path, "expected 'notes' to map names to texts", line_of(ed, "notes"), "notes")
+    spec = validate(raw, EditionFile, file=display_path(path), label="key")
     return Edition(
-        str(ed["slug"]),
-        str(ed["title"]),
-        dict(params),
-        name,
+        spec.edition.slug,
+        spec.edition.title,
+        dict(spec.parameters),
+        display_path(path),
         default=path.name == DEFAULT,
-        notes={str(k): " ".join(v.split()) for k, v in notes.items()},
-        lines=dict(getattr(params, "lines", {})),
+        notes={k: " ".join(v.split()) for k, v in spec.edition.notes.items()},
+        lines=dict(raw["parameters"].lines),
     )
 
 
@@ -87,12 +92,12 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     """`NAME=VALUE` from the command line; the value is read as YAML (2024 → int, a,b → str)."""
     if "=" not in text or not text.split("=", 1)[0].strip():
         raise InputError.at("-p", f"expected NAME=VALUE, got {text!r}", label="parameter")
-    name, value = text.split("=", 1)
+    name, value = (part.strip() for part in text.split("=", 1))
     try:
-        parsed = yaml.safe_load(value) if value else ""
-    except yaml.YAMLError:
-        parsed = value
-    return name.strip(), parsed
+        parsed = loads(value, f"-p {name}") if value else ""
+    except InputError:
+        parsed = value  # not YAML (e.g. a: b: c): the text itself, which the type check then judges
+    return name, parsed
 
 
 def resolve(root: Path, params_file: str | None, overrides: dict[str, tuple[Any, str]]) -> Edition:
@@ -117,7 +122,6 @@ def resolve(root: Path, params_file: str | None, overrides: dict[str, tuple[Any,
             edition.title = f"Kazakhstan and {country_name(str(partner).upper())}: trade and investment"
             edition.notes = {}  # the file's notes are about its own partner
     edition.parameters.update({key: value for key, (value, _) in overrides.items()})
-    edition.parameters["notes"] = edition.notes
     data_dir = Path(edition.parameters.get("data_dir") or root / "data").resolve()
     # Notebooks run in notebooks/: a relative path keeps machine-specific folders out of the book.
     edition.parameters["data_dir"] = os.path.relpath(data_dir, root / "notebooks")
