@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -40,6 +41,17 @@ def glue(name: str, value: object) -> object:
     value = plain(value)
     myst_glue(name, value, display=False)
     return value
+
+
+def year_list(years: Iterable[int]) -> str:
+    """Years as prose: a run of three or more as '2013–2020', anything else listed ('2019, 2021').
+
+    A range printed over a gap would claim years the data do not hold.
+    """
+    years = sorted({int(y) for y in years})
+    if len(years) > 2 and years[-1] - years[0] == len(years) - 1:
+        return f"{years[0]}–{years[-1]}"
+    return ", ".join(map(str, years))
 
 
 # The mime type under which a notebook reports the files it read; the build keys its cache on them.

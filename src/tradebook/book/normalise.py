@@ -5,6 +5,11 @@ cache, and before Jupyter Book renders them. Papermill stamps run times and abso
 notebook; those would make two builds of the same inputs differ (and leak the builder's folders
 into the published `_sources/`). A download that a notebook declared with `downloads.download`
 becomes a CSV file in `downloads/` and a link to it, which Sphinx copies into the HTML.
+
+Prose that holds only for some data is a markdown cell tagged `if:NAME` (published when the notebook
+glued NAME as True) or `if-not:NAME` (when it glued it as False); a cell with several such tags needs
+all of them to hold. So every sentence stays in markdown, and a section whose data an edition lacks
+says so in its own cell instead of quoting numbers that do not exist.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ CSS_CLASS = "tradebook-download"  # the container of the download links, for rea
 RUN_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path")
 # The memory address in a default repr, e.g. "<pandas.io.formats.style.Styler at 0x7f…>".
 ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
+# The tag of a markdown cell published only when a glued True/False says so.
+CONDITION = re.compile(r"(if|if-not):(\w+)")
 
 
 def prepare(folder: Path) -> list[Path]:
@@ -30,6 +37,7 @@ def prepare(folder: Path) -> list[Path]:
     written: list[Path] = []
     for path in sorted(Path(folder).glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
+        apply_conditions(nb, path.stem)
         downloads = publish_downloads(nb, path.stem)
         strip_run_metadata(nb)
         for name, text in downloads:
@@ -39,6 +47,46 @@ def prepare(folder: Path) -> list[Path]:
             written.append(target)
         nbformat.write(nb, path)
     return written
+
+
+def glued_flags(nb: nbformat.NotebookNode) -> dict[str, bool]:
+    """The values a notebook glued as True or False, by name."""
+    flags = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            scrap = output.get("metadata", {}).get("scrapbook", {})
+            text = output.get("data", {}).get(scrap.get("mime_prefix", "") + "text/plain")
+            if scrap.get("name") and text in ("True", "False"):
+                flags[scrap["name"]] = text == "True"
+    return flags
+
+
+def apply_conditions(nb: nbformat.NotebookNode, stem: str) -> None:
+    """Drop the markdown cells whose `if:`/`if-not:` tags do not hold; keep the others without those tags.
+
+    A tag must name a value the notebook glued as True or False: anything else stops the build, so that a
+    misspelt name cannot silently hide a paragraph or show one whose numbers were never glued.
+    """
+    flags = glued_flags(nb)
+    kept = []
+    for index, cell in enumerate(nb.cells):
+        tags = cell.metadata.get("tags", [])
+        conditions = [m for m in map(CONDITION.fullmatch, tags) if m]
+        if conditions and cell.cell_type != "markdown":
+            raise BuildError(f"notebooks/{stem}.ipynb: cell {index} is tagged {conditions[0][0]}, but only prose is")
+        for condition in conditions:
+            if condition[2] not in flags:
+                raise BuildError(
+                    f"notebooks/{stem}.ipynb: cell {index} is tagged {condition[0]}, "
+                    f"but the notebook glued no True or False named '{condition[2]}'"
+                )
+        if all(flags[c[2]] == (c[1] == "if") for c in conditions):
+            if conditions:
+                cell.metadata["tags"] = [t for t in tags if not CONDITION.fullmatch(t)]
+                if not cell.metadata["tags"]:
+                    del cell.metadata["tags"]
+            kept.append(cell)
+    nb.cells = kept
 
 
 def strip_run_metadata(nb: nbformat.NotebookNode) -> None:
