@@ -115,3 +115,108 @@ def test_mirror_pairs_both_sides_from_one_source_and_converts_euro():
     assert imports.loc[2020, "partner_value"] == pytest.approx(9.0 * rate)
     assert imports.loc[2020, "ratio"] == pytest.approx(9.0 * rate / 10.0)
     assert imports.loc[2020, "rate"] == pytest.approx(rate)
+
+
+def test_rows_between_a_pair_whoever_reports_them():
+    rows = frame(
+        [
+            (2021, "KAZ", "ITA", "export", "TOTAL", 1.0, "USD", "s"),
+            (2021, "ITA", "KAZ", "import", "2709", 2.0, "USD", "s"),
+            (2021, "KAZ", "CHN", "export", "TOTAL", 3.0, "USD", "s"),
+            (2021, "ITA", "WLD", "import", "TOTAL", 4.0, "USD", "s"),
+        ]
+    )
+    assert comp.between(rows, "KAZ", "ITA")["value"].tolist() == [1.0, 2.0]
+
+
+def test_crude_share_is_the_register_over_the_importers_own_total():
+    products = frame(
+        [
+            (2019, "ITA", "KAZ", "import", "2709", 30.0, "USD", "register"),
+            (2020, "ITA", "KAZ", "import", "2709", 45.0, "USD", "register"),
+            (2021, "ITA", "KAZ", "import", "2709", 50.0, "USD", "register"),  # no total that year
+        ]
+    )
+    trade = frame(
+        [
+            (2019, "ITA", "KAZ", "import", "x", 60.0, "USD", "cepii"),
+            (2020, "ITA", "KAZ", "import", "x", 40.0, "USD", "cepii"),
+            (2020, "ITA", "KAZ", "import", "x", 35.0, "EUR", "eurostat"),  # another currency: not a total here
+            (2020, "KAZ", "ITA", "export", "x", 90.0, "USD", "bns"),  # Kazakhstan's side: not the importer's
+        ]
+    ).drop(columns="product")
+    share = comp.crude_share(products, trade, "ITA", "KAZ")
+    assert share.to_dict() == {2019: 30 / 60, 2020: 45 / 40}
+
+
+def test_pair_share_uses_the_sources_own_total():
+    products = frame(
+        [
+            (2019, "KAZ", "ITA", "export", "270900", 8.0, "USD", "baci"),
+            (2019, "KAZ", "ITA", "export", "TOTAL", 10.0, "USD", "cepii-gravity-baci"),
+            (2019, "KAZ", "ITA", "export", "TOTAL", 99.0, "USD", "bns"),  # another source's total: not used
+            (2021, "KAZ", "ITA", "export", "270900", 1.0, "USD", "baci"),  # no total that year
+        ]
+    )
+    got = comp.pair_share(products, "KAZ", "ITA", "export", "270900", "baci")
+    assert got.index.tolist() == [2019]
+    assert got.loc[2019].to_dict() == {"value": 8.0, "total": 10.0, "share": 0.8}
+    assert comp.pair_share(products, "KAZ", "ITA", "import", "270900", "baci").empty
+
+
+def test_breakdown_cover_tables_and_concentration():
+    exports = pd.DataFrame({"27": [3.0, 1.0], "72": [1.0, 1.0]}, index=[2021, 2022])
+    exports.attrs["sources"] = {2021: "comtrade", 2022: "comtrade"}
+    imports = pd.DataFrame({"84": [2.0]}, index=[2023])
+    imports.attrs["sources"] = {2023: "wits"}
+    assert comp.breakdown_cover([exports, imports]) == ([2021, 2022, 2023], ["comtrade", "wits"])
+    assert comp.breakdown_cover([exports.iloc[:0]]) == ([], ["comtrade"])
+
+    tops = comp.top_by_year(exports, 1)
+    assert tops[["year", "rank", "product", "share"]].values.tolist() == [[2021, 1, "27", 0.75], [2022, 1, "27", 0.5]]
+    assert comp.top_by_year(exports.iloc[:0], 3).empty
+
+    got = comp.concentration(exports)
+    assert got.loc[2021, "hhi"] == pytest.approx((0.75**2 + 0.25**2) * 10_000)
+    assert got.loc[2022, "equivalent"] == pytest.approx(2.0)  # two equal chapters
+
+    wide = pd.DataFrame({"a": [6.0, 6.0], "b": [3.0, 3.0], "c": [1.0, 1.0]}, index=[2021, 2022])
+    stacked = comp.stacked_shares(wide, 2)
+    assert list(stacked.columns) == ["a", "b", "other"]
+    assert stacked.loc[2021].tolist() == pytest.approx([0.6, 0.3, 0.1])
+
+
+def test_destination_ranks_keep_the_cases_that_list_the_partner():
+    rows = [
+        (2021, "KAZ", "ITA", "export", "270900", 30.0, "USD", "b"),
+        (2021, "KAZ", "GRC", "export", "270900", 50.0, "USD", "b"),
+        (2021, "KAZ", "WLD", "export", "270900", 100.0, "USD", "b"),
+        (2019, "KAZ", "GRC", "export", "270900", 70.0, "USD", "b"),  # 2019 does not list ITA
+        (2021, "KAZ", "ITA", "export", "SXV", 5.0, "USD", "b"),
+        (2021, "KAZ", "WLD", "export", "72", 20.0, "USD", "b"),
+    ]
+    cases = [("270900", 2019), ("270900", 2021), ("SXV", 2021)]
+    got = comp.destination_ranks(frame(rows), "KAZ", "ITA", cases, "b")
+    assert got[["product", "year", "value", "rank", "listed"]].values.tolist() == [
+        ["270900", 2021, 30.0, 2, 2],
+        ["SXV", 2021, 5.0, 1, 1],
+    ]
+    assert got["share"].tolist() == pytest.approx([30 / 100, 5 / 20])
+
+
+def test_mirror_ratios_side_by_side_and_their_sources():
+    exports = pd.DataFrame(
+        {"ratio": [None, 0.5], "reporter_source": [None, "bns"], "partner_source": ["cepii", "cepii"]},
+        index=pd.Index([2019, 2020], name="year"),
+    )
+    imports = pd.DataFrame(
+        {"ratio": [0.9], "reporter_source": ["bns"], "partner_source": ["eurostat"]},
+        index=pd.Index([2021], name="year"),
+    )
+    empty = imports.iloc[:0]
+    table = mirror.ratio_table({"exports": exports, "imports": imports, "crude": empty})
+    assert list(table.columns) == ["exports", "imports"]  # a comparison without a ratio has no column
+    assert table.index.tolist() == [2020, 2021]  # a year without any ratio has no row
+    assert table.loc[2021, "imports"] == 0.9 and pd.isna(table.loc[2021, "exports"])
+    assert mirror.ratio_table({"crude": empty}).empty
+    assert mirror.sources(exports, imports, empty)["source"].tolist() == ["bns", "cepii", "eurostat"]

@@ -30,31 +30,41 @@ def mirror_ita(tmp_path_factory):
 
 def test_composition_italy_with_the_shipped_data(composition_ita):
     g = composition_ita
-    assert g["mode"] == "partial"
-    assert "partial product data only" in g["mode_note"]
+    assert g["has_full_breakdown"] is False  # the page says "partial product data only"
     # Italy's crude register 2020 (Eurostat) over Italy-reported imports from Kazakhstan 2020 (CEPII Gravity).
     assert g["crude_share_last_year"] == 2020
     assert g["crude_share_last"] == pytest.approx(1_137_771 / 1_438_520.479, rel=1e-6)
     assert g["baci_crude_share"] == pytest.approx(8_197_469.638 / 8_541_475.0, rel=1e-4)
     assert (g["dest_270900_2019_rank"], g["dest_270900_2021_rank"], g["dest_SXV_2021_rank"]) == (1, 9, 8)
-    assert (g["manuf_first_year"], g["manuf_last_year"]) == (1996, 2020)
+    # The series starts in 1996; the chapter shows it from start_year (2000, as in the edition).
+    assert (g["manuf_first_year"], g["manuf_last_year"]) == (2000, 2020)
     assert g["manuf_last"] == pytest.approx(165_891.969 / 6_761_455.0, rel=1e-4)
     assert (g["basket_first_year"], g["basket_last_year"]) == (2002, 2021)
     assert "HS 27" in g["basket_top_name"]
-    assert "not computed" in g["rca_text"]
-    assert "cannot be shown" in g["full_text"]
-    assert "CPC Blend" in g["grade_text"]
+    assert g["has_rca"] is False  # the page says RCA is not computed
+    assert (g["has_full_export"], g["has_full_import"]) == (False, False)  # ... and the breakdown cannot be shown
+    assert "CPC Blend" in g["grades_split"]
+
+
+def test_start_year_reaches_composition_and_mirror(tmp_path):
+    g = run_notebook("export_composition", tmp_path, partner="ITA", start_year=1992)
+    assert (g["manuf_first_year"], g["manuf_last_year"]) == (1996, 2020)
+    assert g["manuf_first"] == pytest.approx(109_684_680.0 / 127_957_307.0)
+    g = run_notebook("mirror_statistics", tmp_path, partner="ITA", start_year=2010, end_year=2015)
+    assert (g["exports_first_year"], g["exports_last_year"]) == (2010, 2015)
+    assert (g["crude_first_year"], g["crude_last_year"]) == (2013, 2015)
 
 
 def test_composition_for_a_partner_with_partial_data(tmp_path):
     g = run_notebook("export_composition", tmp_path, partner="CHN")
     products = DataFolder(DATA).load("trade_products")
-    assert g["mode"] == "partial" and g["partner_name"] == "China"
-    assert "no crude-oil import register of China" in g["crude_text"]
-    assert "No source in the data splits" in g["manuf_text"]
+    assert g["has_full_breakdown"] is False and g["partner_name"] == "China"
+    # No crude register of China, and BACI's crude figures without a total beside them: not measurable.
+    assert (g["has_crude_register"], g["has_baci_crude_share"], g["has_baci_crude"]) == (False, False, True)
+    assert g["has_manuf"] is False  # no source splits the exports into manufactured and other goods
     expected = comp.destinations(products, "KAZ", "270900", 2021, "baci").loc["CHN", "rank"]
     assert g["dest_270900_2021_rank"] == expected
-    assert "dest_270900_2019_rank" not in g  # China is not among the 2019 top ten
+    assert g["has_dest_270900_2019"] is False and "dest_270900_2019_rank" not in g  # not in the 2019 top ten
     assert "manuf_first" not in g
 
 
@@ -63,8 +73,7 @@ def test_composition_with_a_full_comtrade_breakdown(tmp_path):
     shutil.copytree(DATA, data)
     import_comtrade(FIXTURE, data)
     g = run_notebook("export_composition", tmp_path, partner="ITA", data_dir=str(data))
-    assert g["mode"] == "full"
-    assert "holds a full breakdown" in g["mode_note"] and "2021–2023" in g["mode_note"]
+    assert g["has_full_breakdown"] is True and g["full_years"] == "2021–2023"
     products = DataFolder(data).load("trade_products")
     for flow in ("export", "import"):
         table = comp.full_breakdowns(products, "KAZ", "ITA", flow)
@@ -72,8 +81,9 @@ def test_composition_with_a_full_comtrade_breakdown(tmp_path):
         assert g[f"full_{flow}_hhi_last"] == pytest.approx(comp.hhi(comp.shares(table)).loc[2023])
     top = comp.top(comp.full_breakdowns(products, "KAZ", "ITA", "export"), 2023, 1).iloc[0]
     assert top["product"] == "27"
-    assert f"HS 27, {top['share']:.0%}" in g["full_text"]
-    assert "cannot be shown" not in g["full_text"]
+    assert (g["full_export_year"], g["full_export_top_code"]) == (2023, "27")
+    assert g["full_export_top_share"] == pytest.approx(top["share"])
+    assert g["has_full_export"] is True and g["has_full_import"] is True
 
 
 def test_mirror_italy(mirror_ita):
@@ -87,16 +97,16 @@ def test_mirror_italy(mirror_ita):
     crude = mirror.crude_vs_exports(trade, products, "KAZ", "ITA")
     assert (int(crude.index[0]), g["crude_last_year"]) == (2013, 2023)
     assert g["crude_ratio_last"] == pytest.approx(crude["ratio"].iloc[-1])
-    assert "EUR" in g["imports_text"] and "US$ per EUR" in g["imports_text"]
+    assert g["imports_currency"] == "EUR" and g["imports_rate"] == pytest.approx(imports["rate"].iloc[-1])
 
 
 def test_mirror_for_an_eu_partner_without_its_own_import_figures(tmp_path):
     g = run_notebook("mirror_statistics", tmp_path, partner="DEU")
-    assert "no imports from Kazakhstan as Germany reports them" in g["exports_text"]
+    assert g["has_exports"] is False  # the page says the data hold no imports as Germany reports them
     assert "exports_ratio_last" not in g
     assert g["imports_last_year"] == 2023
     # Germany registers far more Kazakh crude than Kazakhstan reports selling it: oil piped on from Trieste.
-    assert g["crude_ratio_last"] > 1
+    assert g["crude_ratio_last"] > 1 and g["crude_above_one"] is True
 
 
 def test_mirror_without_partner_data_says_so(tmp_path):
@@ -120,6 +130,9 @@ def test_book_pages_show_the_glued_numbers(built_book):
     assert f"{comp.hhi(comp.shares(basket)).loc[2021]:,.0f} in 2021" in text
     manuf = comp.manufactured_share(products, "KAZ", "ITA")
     assert f"{manuf['share'].iloc[-1]:.1%}" in text
+    # Only the prose that holds for Italy's data is on the page.
+    assert "A share above 100% is possible" in text and "cannot be measured here" not in text
+    assert "No source in the data splits" not in text and "holds a full breakdown" not in text
     text = page_text(html / "mirror_statistics.html")
     exports = mirror.exports_vs_partner_imports(trade, products, "KAZ", "ITA").dropna()
     assert f"a ratio of {exports['ratio'].iloc[-1]:.2f}" in text
@@ -127,6 +140,7 @@ def test_book_pages_show_the_glued_numbers(built_book):
     assert f"at {imports['rate'].iloc[-1]:.4f} US$ per EUR" in text
     crude = mirror.crude_vs_exports(trade, products, "KAZ", "ITA")
     assert f"{crude['ratio'].iloc[-1]:.0%} of Kazakhstan" in text  # the page has typographic quotes
+    assert "The difference is what Kazakhstan counts" in text and "A ratio above 100% means" not in text
     assert "Transalpine pipeline" in text and "CIF against FOB" in text
     nav = (html / "trade_growth.html").read_text(encoding="utf-8")  # the sidebar lists every chapter
     assert 'href="export_composition.html"' in nav and 'href="mirror_statistics.html"' in nav

