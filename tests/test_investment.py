@@ -98,3 +98,36 @@ def test_level_shift_finds_a_clear_step_and_not_a_flat_series():
     assert models.level_shift(growth, 2010, log=True, trend=True).shift == pytest.approx(0, abs=1e-6)
     with pytest.raises(ValueError, match="two years on each side"):
         models.level_shift(flat, 2019)
+
+
+def test_level_shift_or_none_when_one_side_is_too_short():
+    years = range(2000, 2012)
+    series = pd.Series(np.linspace(1.0, 2.0, len(years)), index=years)
+    assert models.level_shift_or_none(series, 2011) is None  # one year after: nothing to test
+    assert models.level_shift_or_none(series, 2006) == models.level_shift(series, 2006)
+    scaled = models.level_shift_or_none(series * 1e6, 2006)
+    assert scaled.p_value == pytest.approx(models.level_shift(series, 2006).p_value)  # units do not matter
+
+
+def test_statements_summary_counts_those_above_their_window():
+    compared = pd.DataFrame(
+        {
+            "stated": [2.0, 9.0, 5.0, 1.0],
+            "qualifier": ["", "more than", "", "about"],
+            "period": ["2003-2005", "since independence", "2010-2012", "in 2024"],
+            "attributed_to": ["a", "b", "c", "d"],
+            "net": [3.0, 4.0, -1.0, float("nan")],  # the last has no window in the data
+        }
+    )
+    got = investment.summarise_statements(compared)
+    assert (got.count, got.smallest, got.largest) == (4, 1.0, 9.0)
+    assert (got.largest_qualifier, got.largest_period, got.largest_attributed_to) == (
+        "more than",
+        "since independence",
+        "b",
+    )
+    assert (got.summed, got.net_low, got.net_high) == (3, -1.0, 4.0)
+    assert got.larger_than_net == sum(s > n for s, n in [(2.0, 3.0), (9.0, 4.0), (5.0, -1.0)])
+    assert investment.summarise_statements(compared.iloc[:0]) is None
+    unsummed = investment.summarise_statements(compared.iloc[3:])
+    assert unsummed.summed == 0 and np.isnan(unsummed.net_low)

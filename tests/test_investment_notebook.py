@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import ROOT, page_text, run_notebook
 
+from tradebook.analysis import indicators, models
 from tradebook.data import currency
 from tradebook.data.folder import DataFolder
 
@@ -34,17 +35,21 @@ def test_italy_numbers_come_from_the_data(italy):
     world = _fdi("WLD", "stock")
     assert italy["stock_share_last"] == pytest.approx(stock.iloc[-1] / world.loc[stock.index[-1]])
     assert italy["events_count"] == len(DataFolder(DATA).load("events").query("partner == 'ITA'"))
-    assert "Strategic Partnership Agreement" in italy["shift_label"]
-    assert "15.0 billion" in italy["statements_text"]
-    assert 0 <= italy["tr_placebo"] <= 1 and "years before, " in italy["shift_results"]
-    assert f"p = {italy['tr_p']:.3f}" in italy["shift_results"]
+    assert italy["has_shift_event"] is True and "Strategic Partnership Agreement" in italy["shift_event"]
+    assert italy["has_statements"] is True and italy["statements_largest_bn"] == pytest.approx(15.0)
+    assert italy["shift_tested"] is True and 0 <= italy["tr_placebo"] <= 1
+    trade = DataFolder(DATA).load("trade")
+    turnover = indicators.year_range(indicators.bilateral(trade, "KAZ", "ITA"), 2000, None)["turnover"].dropna()
+    assert italy["tr_p"] == pytest.approx(models.level_shift(turnover, 2009, log=True).p_value)
+    usd_from_2000 = usd[usd.index >= 2000]
+    assert italy["fd_shift_m"] == pytest.approx(models.level_shift(usd_from_2000, 2009).shift / 1e6)
 
 
 def test_netherlands_edition_runs_without_events_or_statements(tmp_path):
     nld = run_notebook("investment_history", tmp_path, partner="NLD")
     assert nld["partner_name"] == "Netherlands"
-    assert nld["events_count"] == 0 and "No milestones" in nld["events_note"]
-    assert "No official statement" in nld["statements_text"]
+    assert nld["events_count"] == 0 and nld["has_events"] is False  # the page says no milestones are on record
+    assert nld["has_statements"] is False  # ... and no official statement
     assert nld["stock_rank_last"] == 1
     assert nld["stock_last_eur_m"] == pytest.approx(_fdi("NLD", "stock").iloc[-1] / 1e6)
 
@@ -53,7 +58,10 @@ def test_a_partner_with_too_few_years_for_the_shift_test_still_gets_the_chapter(
     deu = run_notebook("investment_history", tmp_path, partner="DEU")
     assert deu["partner_name"] == "Germany"
     assert deu["stock_last_eur_m"] == pytest.approx(_fdi("DEU", "stock").iloc[-1] / 1e6)
-    assert deu["shift_results"].startswith("Not for Germany") and "too few on one side of 2009" in deu["shift_results"]
+    assert deu["shift_tested"] is False  # the page says the series are too short on one side of 2009
+    trade = DataFolder(DATA).load("trade")
+    turnover = indicators.bilateral(trade, "KAZ", "DEU")["turnover"].dropna()
+    assert deu["tr_n"] == len(turnover) and (turnover.index < 2009).sum() < 2
 
 
 @pytest.mark.xdist_group("book")
@@ -68,5 +76,7 @@ def test_built_page_shows_the_computed_figures(built_book):
     rank = int((block["value"] > stock.loc[last]).sum()) + 1
     assert f"number {rank} among the {len(block)} investor countries" in text
     assert "Strategic Partnership Agreement" in text and "{glue" not in text
+    assert "Trade turnover (9 years before, 17 from it on)" in text and "placebo check" in text
+    assert "No milestones" not in text and "No official statement" not in text
     intro = (built_book / "_build" / "html" / "notebooks" / "intro.html").read_text(encoding="utf-8")
     assert 'href="investment_history.html"' in intro  # the chapter is in the book's navigation

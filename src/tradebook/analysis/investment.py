@@ -157,6 +157,43 @@ def compare_statements(statements: pd.DataFrame, inflows: pd.DataFrame) -> pd.Da
     return frame
 
 
+@dataclass(frozen=True)
+class StatementsSummary:
+    """The statements set beside the data in a few numbers: their range, the largest, and how many exceed
+    the net inflows over their own window (`summed` of them have a window in the data)."""
+
+    count: int
+    smallest: float
+    largest: float
+    largest_qualifier: str
+    largest_period: str
+    largest_attributed_to: str
+    summed: int
+    net_low: float
+    net_high: float
+    larger_than_net: int
+
+
+def summarise_statements(compared: pd.DataFrame) -> StatementsSummary | None:
+    """A summary of `compare_statements`' table; None when no statement is on record."""
+    if compared.empty:
+        return None
+    summed = compared.dropna(subset=["net"])
+    largest = compared.loc[compared["stated"].idxmax()]
+    return StatementsSummary(
+        count=len(compared),
+        smallest=float(compared["stated"].min()),
+        largest=float(largest["stated"]),
+        largest_qualifier=str(largest["qualifier"]),
+        largest_period=str(largest["period"]),
+        largest_attributed_to=str(largest["attributed_to"]),
+        summed=len(summed),
+        net_low=float(summed["net"].min()) if len(summed) else float("nan"),
+        net_high=float(summed["net"].max()) if len(summed) else float("nan"),
+        larger_than_net=int((summed["stated"] > summed["net"]).sum()),
+    )
+
+
 def decimal_year(date: str) -> float:
     """The middle of the period a date names, in calendar years: '2009' → 2009.5, '1992-10' → 1992.79."""
     parts = [int(p) for p in date.split("-")]

@@ -177,3 +177,12 @@ def level_shift(series: pd.Series, year: int, log: bool = False, trend: bool = F
     return LevelShift(
         year, before, after, shift, low, high, float(fit.pvalues[1]), n_before, n_after, share, len(others)
     )
+
+
+def level_shift_or_none(series: pd.Series, year: int, log: bool = False, trend: bool = False) -> LevelShift | None:
+    """`level_shift`, or None when the series has too few years on one side of `year` to test (a chapter
+    for a partner with a short series then says so instead of failing)."""
+    try:
+        return level_shift(series, year, log=log, trend=trend)
+    except ValueError:
+        return None
