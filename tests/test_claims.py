@@ -403,9 +403,19 @@ def test_built_book_shows_the_summary_table(built_book, shipped):
 @pytest.mark.xdist_group("book")
 def test_intro_counts_the_verdicts(built_book, shipped):
     intro = page_text(built_book / "_build/html/notebooks/intro.html").replace("’", "'")  # smart quotes
-    assert claims_view.headline(shipped) in intro
-    supported = sum(s == SUPPORTED for s in SHIPPED.values())
-    assert f"Of the article's {len(SHIPPED)} checkable claims, {supported} are supported by the data" in intro
+    n = {status: sum(s == status for s in SHIPPED.values()) for status in (SUPPORTED, PARTLY, CONTRADICTED)}
+    assert (
+        f"Of the article's {len(SHIPPED)} checkable claims, {n[SUPPORTED]} are supported by the data, "
+        f"{n[PARTLY]} partly supported, {n[CONTRADICTED]} contradicted, and "
+        f"{len(SHIPPED) - sum(n.values())} cannot be checked with the data in this book."
+    ) in intro
     html = (built_book / "_build/html/notebooks/intro.html").read_text(encoding="utf-8")
     for chapter in ("export_composition", "mirror_statistics", "claims_check"):
         assert f'href="{chapter}.html"' in html
+
+
+def test_tolerance_shares_are_the_distinct_shares_of_the_about_figures():
+    every = claim_spec.load(DataFolder(DATA))
+    about = [c for c in every if c.comparison == "approximately"]
+    assert about and claims.tolerance_shares(every) == sorted({round(c.tolerance / c.value, 3) for c in about})
+    assert claims.tolerance_shares([c for c in every if c.comparison != "approximately"]) == []

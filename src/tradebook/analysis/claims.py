@@ -131,3 +131,8 @@ def about(claims: list[Claim], reporter: str, partner: str) -> list[Claim]:
 def counts(verdicts: dict[str, Verdict]) -> dict[str, int]:
     found = pd.Series([v.status for v in verdicts.values()]).value_counts()
     return {s: int(found.get(s, 0)) for s in STATUSES}
+
+
+def tolerance_shares(claims: list[Claim]) -> list[float]:
+    """The distinct tolerances of the "about" claims, each as a share of its claim's figure, smallest first."""
+    return sorted({round(c.tolerance / c.value, 3) for c in claims if c.comparison == "approximately" and c.value})

@@ -6,21 +6,10 @@ import re
 
 from IPython.display import display
 
-from ..analysis.claims import CONTRADICTED, NOT_CHECKABLE, PARTLY, SUPPORTED, Verdict, counts
+from ..analysis.claims import Verdict
 from .downloads import download
 from .glue import glue
 from .tables import table
-
-
-def headline(verdicts: dict[str, Verdict]) -> str:
-    """One sentence counting the verdicts, for the introduction."""
-    n = counts(verdicts)
-    return (
-        f"Of the article's {len(verdicts)} checkable claims, {n[SUPPORTED]} are supported by the data, "
-        f"{n[PARTLY]} partly supported, {n[CONTRADICTED]} contradicted, and {n[NOT_CHECKABLE]} cannot be "
-        "checked with the data in this book."
-    )
-
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>|#$~])")
 
