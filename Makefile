@@ -31,8 +31,8 @@ validate: $(STAMP)
 	$(BIN)/tradebook validate
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks notebooks
+	$(BIN)/ruff format --check src tests benchmarks notebooks
 	$(BIN)/lint-imports --no-cache
 
 bench: $(STAMP)
