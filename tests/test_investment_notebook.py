@@ -76,7 +76,10 @@ def test_built_page_shows_the_computed_figures(built_book):
     rank = int((block["value"] > stock.loc[last]).sum()) + 1
     assert f"number {rank} among the {len(block)} investor countries" in text
     assert "Strategic Partnership Agreement" in text and "{glue" not in text
-    assert "Trade turnover (9 years before, 17 from it on)" in text and "placebo check" in text
+    trade = DataFolder(DATA).load("trade")
+    years = indicators.year_range(indicators.bilateral(trade, "KAZ", "ITA"), 2000, None)["turnover"].dropna().index
+    before, after = int((years < 2009).sum()), int((years >= 2009).sum())
+    assert f"{before} years before, {after} from it on" in text and "placebo check" in text
     assert "No milestones" not in text and "No official statement" not in text
     intro = (built_book / "_build" / "html" / "notebooks" / "intro.html").read_text(encoding="utf-8")
     assert 'href="investment_history.html"' in intro  # the chapter is in the book's navigation
