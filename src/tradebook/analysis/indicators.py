@@ -56,7 +56,8 @@ def reported(trade: pd.DataFrame, reporter: str, partner: str, flow: str, curren
 
 @dataclass(frozen=True)
 class Summary:
-    """A by-year series in the few numbers prose quotes: first, last, lowest and highest, each with its year.
+    """A by-year series in the few numbers prose quotes: first, last, lowest and highest, each with its year,
+    and the median.
 
     Ties go to the earliest year, as pandas' idxmin and idxmax give them.
     """
@@ -70,7 +71,6 @@ class Summary:
     high_year: int
     high: float
     median: float
-    mean: float
     years: tuple[int, ...]
 
 
@@ -89,7 +89,6 @@ def summarise(series: pd.Series) -> Summary | None:
         high_year=int(known.idxmax()),
         high=float(known.max()),
         median=float(known.median()),
-        mean=float(known.mean()),
         years=tuple(int(y) for y in known.index),
     )
 
