@@ -68,13 +68,13 @@ def test_a_condition_on_no_glued_flag_stops_the_build(tags, flags, message):
     nb = notebook(("prose", tags), **flags)
     with pytest.raises(BuildError, match=message) as err:
         apply_conditions(nb, "chapter")
-    assert "notebooks/chapter.ipynb: cell 1" in str(err.value)
+    assert 'notebooks/chapter.ipynb: the markdown cell "prose…"' in str(err.value)
 
 
 def test_only_markdown_cells_take_conditions():
     nb = notebook(has_data="True")
     nb.cells[0].metadata["tags"] = ["if:has_data"]
-    with pytest.raises(BuildError, match="only prose is"):
+    with pytest.raises(BuildError, match="only prose"):
         apply_conditions(nb, "chapter")
 
 

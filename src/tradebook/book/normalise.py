@@ -69,17 +69,15 @@ def apply_conditions(nb: nbformat.NotebookNode, stem: str) -> None:
     """
     flags = glued_flags(nb)
     kept = []
-    for index, cell in enumerate(nb.cells):
+    for cell in nb.cells:
         tags = cell.metadata.get("tags", [])
         conditions = [m for m in map(CONDITION.fullmatch, tags) if m]
+        where = f'notebooks/{stem}.ipynb: the {cell.cell_type} cell "{cell.source.strip()[:40]}…" is tagged'
         if conditions and cell.cell_type != "markdown":
-            raise BuildError(f"notebooks/{stem}.ipynb: cell {index} is tagged {conditions[0][0]}, but only prose is")
-        for condition in conditions:
-            if condition[2] not in flags:
-                raise BuildError(
-                    f"notebooks/{stem}.ipynb: cell {index} is tagged {condition[0]}, "
-                    f"but the notebook glued no True or False named '{condition[2]}'"
-                )
+            raise BuildError(f"{where} {conditions[0][0]}, but only prose (markdown) can be")
+        for tag, name in (c.group(0, 2) for c in conditions):
+            if name not in flags:
+                raise BuildError(f"{where} {tag}, but the notebook glued no True or False named '{name}'")
         if all(flags[c[2]] == (c[1] == "if") for c in conditions):
             if conditions:
                 cell.metadata["tags"] = [t for t in tags if not CONDITION.fullmatch(t)]
