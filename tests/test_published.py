@@ -265,11 +265,12 @@ def test_hostile_text_in_the_data_is_escaped_on_the_page(tmp_path: Path):
     raw[first]["publisher"] += f" {PAYLOAD}"
     raw[first]["licence"] = f"{PAYLOAD} & <b>bold</b>"
     raw[first]["caveats"].append(f"Country {PAYLOAD} name")
+    raw[first]["citation"] = f"{first} $\\notacommand{{x}}$ {PAYLOAD}"  # mathtext and a tag in a chart's source line
     path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
     # Only the data-and-methods chapter, and only the parameters it declares, to keep the test quick.
     (project / "_toc.yml").write_text("format: jb-book\nroot: notebooks/data_methods\n", encoding="utf-8")
     edition = {
-        "edition": {"slug": "hostile", "title": "Hostile"},
+        "edition": {"slug": "hostile", "title": f"Hostile {PAYLOAD}"},
         "parameters": {"reporter": "KAZ", "partner": "ITA"},
     }
     (project / "params" / "hostile.yml").write_text(yaml.safe_dump(edition), encoding="utf-8")
@@ -282,6 +283,8 @@ def test_hostile_text_in_the_data_is_escaped_on_the_page(tmp_path: Path):
     assert "<script>alert" not in raw_html and "<b>bold" not in raw_html
     assert raw_html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 3
     assert f"Country {PAYLOAD} name" in page_text(page)
+    for other in page.parents[1].rglob("*.html"):  # the edition's title is in every page, index and search
+        assert "<script>alert" not in other.read_text(encoding="utf-8"), other
 
 
 def test_sphinx_extension_refuses_assets_from_other_hosts(monkeypatch):
@@ -313,3 +316,17 @@ def test_no_data_page_escapes_the_message(tmp_path: Path):
     no_data_notebook(ROOT / "notebooks" / "trade_growth.ipynb", target, f"no rows for {PAYLOAD}")
     text = "".join(c.source for c in nbformat.read(target, as_version=4).cells)
     assert "<script" not in text and html.escape(PAYLOAD) in text
+
+
+def test_chart_text_from_the_data_is_never_mathtext():
+    """A citation with `$…$` in a chart's source line is drawn as text (mathtext would fail or reformat it)."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    from tradebook.book import charts
+
+    fig, ax = charts.figure("Title with $x$", "US$ billion $\\notacommand{x}$")
+    charts.source_line(fig, "Publisher $\\notacommand{x}$ and $1 + $2")
+    fig.savefig(io.BytesIO(), format="png")
+    plt.close(fig)

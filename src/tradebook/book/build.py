@@ -206,7 +206,8 @@ def stage_sources(root: Path, stage: Path, edition: Edition) -> Path:
     src = stage / "src"
     (src / "notebooks").mkdir(parents=True, exist_ok=True)
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
-    config["title"] = edition.title
+    # The theme prints the title as HTML: the edition's title is text, so it goes in escaped.
+    config["title"] = html.escape(edition.title)
     (src / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
     shutil.copyfile(root / "_toc.yml", src / "_toc.yml")
     for folder in BOOK_DIRS:

@@ -20,6 +20,7 @@ plt.rcParams.update(
         "grid.alpha": 0.3,
         "font.size": 10,
         "svg.hashsalt": "tradebook",
+        "text.parse_math": False,  # labels carry names and citations from the data: text, never mathtext
     }
 )
 
