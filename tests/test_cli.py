@@ -65,3 +65,40 @@ def test_partner_flag_picks_the_shipped_edition(partner):
     edition = editions.resolve(ROOT, None, {"partner": (partner, "--partner")})
     assert edition.parameters["partner"] == partner and not edition.default
     assert edition.slug in {"kazakhstan-china", "kazakhstan-russia"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["build", "--jobs", "-3"], "--jobs: expected a whole number ≥ 1, got '-3'"),
+        (["build", "--jobs", "0"], "--jobs: expected a whole number ≥ 1, got '0'"),
+        (["build", "--end-year", "+2031"], "--end-year: expected a year of four digits, got '+2031'"),
+        (["build", "--start-year", "203e1"], "--start-year: expected a year of four digits, got '203e1'"),
+        (["build", "--start-year", "2_000"], "--start-year: expected a year of four digits, got '2_000'"),
+    ],
+)
+def test_bad_options_are_one_line(argv, fragment, capsys, monkeypatch):
+    code, out, err = run_cli(argv, ROOT, capsys, monkeypatch)
+    assert code == 2 and not out
+    assert len(err.strip().splitlines()) == 1 and fragment in err
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (OSError(28, "No space left on device", "data/trade.csv"), "error: data/trade.csv: No space left on device"),
+        (PermissionError(13, "Permission denied", "data"), "error: data: Permission denied"),
+        (ValueError("an unforeseen value\nacross lines"), "error: ValueError: an unforeseen value across lines"),
+    ],
+)
+def test_system_errors_are_one_line_and_debug_shows_the_traceback(error, expected, capsys, monkeypatch):
+    from tradebook.book import cli
+
+    def fail(args):
+        raise error
+
+    monkeypatch.setattr(cli, "cmd_editions", fail)
+    code, _, err = run_cli(["editions"], ROOT, capsys, monkeypatch)
+    assert code == 2 and err.strip() == expected
+    with pytest.raises(type(error)):
+        cli.main(["--debug", "editions"])

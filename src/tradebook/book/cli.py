@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -89,18 +90,33 @@ def cmd_editions(args: argparse.Namespace) -> int:
     return 0
 
 
+def positive(text: str) -> int:
+    """A count of at least 1, written as plain digits."""
+    if not re.fullmatch(r"[0-9]+", text) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text!r}")
+    return int(text)
+
+
+def year(text: str) -> int:
+    """A calendar year, written as four digits (not 2.0e3, +2031 or 2_024)."""
+    if not re.fullmatch(r"[0-9]{4}", text):
+        raise argparse.ArgumentTypeError(f"expected a year of four digits, got {text!r}")
+    return int(text)
+
+
 def parser(import_kinds: list[str]) -> argparse.ArgumentParser:
     top = Parser(prog="tradebook", description=__doc__.splitlines()[0])
+    top.add_argument("--debug", action="store_true", help="show the traceback of an unexpected error")
     sub = top.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     b = sub.add_parser("build", help="validate the data, execute the notebooks and render the book")
     b.add_argument("--params", metavar="FILE", help="edition file (default params/kazakhstan-italy.yml)")
     b.add_argument("--partner", metavar="ISO3", help="partner country, e.g. CHN (uses its edition file if any)")
-    b.add_argument("--start-year", type=int, help="first year of the trade chapters")
-    b.add_argument("--end-year", type=int, help="last year (default: the latest in the data)")
+    b.add_argument("--start-year", type=year, help="first year of the trade chapters")
+    b.add_argument("--end-year", type=year, help="last year (default: the latest in the data)")
     b.add_argument("--data-dir", metavar="DIR", help="folder of the tidy data (default data/)")
     b.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", help="any notebook parameter")
-    b.add_argument("--jobs", type=int, help="notebooks executed at once (default: number of cores)")
+    b.add_argument("--jobs", type=positive, help="notebooks executed at once (default: number of cores)")
     b.add_argument("--force", action="store_true", help="check and render even if no input changed")
     b.set_defaults(func=cmd_build)
 
@@ -127,7 +143,8 @@ def parser(import_kinds: list[str]) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     # The importers pull in pandas: list them only when the command may need them (keeps `build` quick).
-    light = bool(argv) and argv[0] in {"build", "validate", "editions", "data"}
+    command = next((a for a in argv if not a.startswith("-")), None)
+    light = command in {"build", "validate", "editions", "data"}
     if light:
         kinds: list[str] = []
     else:
@@ -145,12 +162,22 @@ def main(argv: list[str] | None = None) -> int:
     except BuildError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    except FileNotFoundError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("interrupted; the published book was not changed", file=sys.stderr)
         return 130
+    except (OSError, ValueError) as err:  # a full disk, a read-only folder, a value no check foresaw
+        if args.debug:
+            raise
+        print(f"error: {describe(err)}", file=sys.stderr)
+        return 2
+
+
+def describe(err: BaseException) -> str:
+    """One line for an error: what failed and on which file, never a traceback."""
+    if isinstance(err, OSError) and err.filename:
+        return f"{display_path(err.filename)}: {err.strerror or err}"
+    text = " ".join(str(err).split()) or type(err).__name__
+    return text if isinstance(err, OSError) else f"{type(err).__name__}: {text}"
 
 
 if __name__ == "__main__":
