@@ -178,7 +178,7 @@ CASES: list[tuple[str, dict[str, object], list[str], list[str]]] = [
         ["-p forecast_years", "expected int, got 'three'"],
     ),
     ("cli-unknown-parameter", {}, ["build", "-p", "colour=red"], ["-p colour", "unknown notebook parameter"]),
-    ("cli-not-a-number", {}, ["build", "--end-year", "soon"], ["--end-year", "invalid int value"]),
+    ("cli-not-a-number", {}, ["build", "--end-year", "soon"], ["--end-year", "expected a year of four digits"]),
     (
         "cli-years-reversed",
         {},

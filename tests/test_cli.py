@@ -102,3 +102,23 @@ def test_system_errors_are_one_line_and_debug_shows_the_traceback(error, expecte
     assert code == 2 and err.strip() == expected
     with pytest.raises(type(error)):
         cli.main(["--debug", "editions"])
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["--end-year", "2001"], "parameter 'end_year': expected at least 10 years of trade, got 2000–2001"),
+        (["--start-year", "1980"], "parameter 'start_year': expected a year within the data"),
+        (["--end-year", "2090"], "parameter 'end_year': expected a year within the data"),
+        (["--partner", "WLD"], "parameter 'partner': expected a partner country, got WLD"),
+        (["--partner", "KAZ"], "parameter 'partner': expected a partner other than the reporter"),
+        (["-p", "forecast_years=-2"], "parameter 'forecast_years': expected 1 to 10 years, got -2"),
+        (["-p", "forecast_years=0"], "parameter 'forecast_years': expected 1 to 10 years, got 0"),
+        (["-p", "forecast_years=200000000"], "parameter 'forecast_years': expected 1 to 10 years"),
+        (["-p", "forecast_years=1_000"], "parameter 'forecast_years': expected int, got '1_000'"),
+    ],
+)
+def test_parameters_out_of_range_stop_the_build_before_anything_runs(argv, fragment, capsys, monkeypatch):
+    code, out, err = run_cli(["build", *argv], ROOT, capsys, monkeypatch)
+    assert code == 2 and not out
+    assert len(err.strip().splitlines()) == 1 and fragment in err, err

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator
 
 from ..data.config import Line, Strict, Text, identifier, pattern, validate
-from ..data.contract import DATASETS, iso3_codes
+from ..data.contract import DATASETS, WORLD, iso3_codes
 from ..data.countries import name as country_name
 from ..data.errors import InputError, display_path
 from ..data.validate import check as check_data
@@ -19,6 +19,8 @@ from ..data.yamlfile import Loc, load_yaml, loads
 from . import toc
 
 DEFAULT = "kazakhstan-italy.yml"
+MAX_FORECAST_YEARS = 10  # an annual random walk says little beyond a few years; its band covers everything
+MIN_YEARS = 10  # the fewest years of trade the growth chapter's tests are computed on
 
 TYPES: dict[str, tuple[type, ...]] = {
     "int": (int,),
@@ -146,13 +148,33 @@ def check(edition: Edition, root: Path) -> None:
         code = edition.parameters.get(key)
         if code is not None and code not in iso3_codes():
             _refuse(edition, key, f"expected an ISO 3166 alpha-3 country code, got {code!r}")
+    reporter, partner = edition.parameters.get("reporter"), edition.parameters.get("partner")
+    if partner == WORLD:
+        _refuse(edition, "partner", "expected a partner country, got WLD (the world total)")
+    if partner is not None and partner == reporter:
+        _refuse(edition, "partner", f"expected a partner other than the reporter, got {partner!r} for both")
+    horizon = edition.parameters.get("forecast_years")
+    if isinstance(horizon, int) and not 1 <= horizon <= MAX_FORECAST_YEARS:
+        _refuse(edition, "forecast_years", f"expected 1 to {MAX_FORECAST_YEARS} years, got {horizon}")
     start, end = edition.parameters.get("start_year"), edition.parameters.get("end_year")
     if isinstance(start, int) and isinstance(end, int) and end <= start:
         _refuse(edition, "end_year", f"expected a year after start_year ({start}), got {end}")
-    partner = edition.parameters.get("partner")
     trade, _ = check_data(data_dir / DATASETS["trade"].filename, DATASETS["trade"])
-    if partner and trade is not None and not trade[["reporter", "partner"]].isin([partner]).any().any():
+    if not partner or trade is None:
+        return  # no pair to check, or a broken trade.csv, which validation reports with its line
+    pair = trade[(trade["reporter"] == reporter) & (trade["partner"] == partner)] if reporter else trade.iloc[0:0]
+    if pair.empty and not trade[["reporter", "partner"]].isin([partner]).any().any():
         _refuse(edition, "partner", f"no trade data at all for {partner} in {display_path(data_dir)}")
+    if pair.empty:
+        return
+    first, last = int(pair["year"].min()), int(pair["year"].max())
+    for key, value in (("start_year", start), ("end_year", end)):
+        if isinstance(value, int) and not first <= value <= last:
+            _refuse(edition, key, f"expected a year within the data, {first}–{last}, got {value}")
+    low, high = start if isinstance(start, int) else first, end if isinstance(end, int) else last
+    if high - low + 1 < MIN_YEARS:
+        key = "end_year" if isinstance(end, int) else "start_year"
+        _refuse(edition, key, f"expected at least {MIN_YEARS} years of trade, got {low}–{high}")
 
 
 def _refuse(edition: Edition, key: str, message: str) -> None:
