@@ -16,6 +16,7 @@ from tradebook.data.importers import IMPORT_COMMANDS, comtrade, import_comtrade
 from tradebook.data.validate import validate_all
 
 FIXTURE = FIXTURES / "comtrade_synthetic_kaz_ita_hs2_2021_2023.csv"
+YEARS = ("2021", "2022", "2023")
 
 
 @pytest.fixture
@@ -69,13 +70,37 @@ def test_import_merges_and_reimport_changes_nothing(data_dir):
     products = DataFolder(data_dir).load("trade_products")
     assert len(products) == len(before) + first.added
     trade = DataFolder(data_dir).load("trade")
-    totals = trade[(trade.source == "un-comtrade")]
-    assert len(totals) == 6  # TOTAL of 3 years x 2 flows reach trade.csv, replacing the other sources' rows
+    assert trade[trade.source == "un-comtrade"].empty  # every TOTAL's key is held by a higher-ranked source
     assert validate_all(data_dir) == []
     snapshot = {p.name: p.read_bytes() for p in data_dir.iterdir()}
     again = import_comtrade(FIXTURE, data_dir)
     assert (again.added, again.changed) == (0, 0)
     assert {p.name: p.read_bytes() for p in data_dir.iterdir()} == snapshot
+
+
+def test_import_keeps_the_bns_totals_and_reports_each_conflict(data_dir):
+    """The fixture's totals differ from BNS's: BNS ranks first, so its rows stay and each conflict is listed."""
+    trade_csv = data_dir / "trade.csv"
+    bns_rows = [line for line in trade_csv.read_text().splitlines() if ",KAZ,ITA," in line and line[:4] in YEARS]
+    proc = tradebook("import", "comtrade", str(FIXTURE), "--data-dir", str(data_dir), cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    after = [line for line in trade_csv.read_text().splitlines() if ",KAZ,ITA," in line and line[:4] in YEARS]
+    assert after == bns_rows and all(line.endswith(",bns-trade-by-country") for line in after)
+    conflicts = [line for line in proc.stdout.splitlines() if line.startswith("conflict: ")]
+    totals = comtrade.totals(comtrade.read(FIXTURE)).set_index(["year", "flow"])["value"]
+    assert len(conflicts) == len(totals) == 6
+    for (year, flow), value in totals.items():
+        line = next(c for c in conflicts if f"({year}, KAZ, ITA, {flow})" in c)
+        kept = next(r for r in bns_rows if r.startswith(f"{year},KAZ,ITA,{flow},"))
+        assert f"kept {float(kept.split(',')[4]):,.2f} USD (bns-trade-by-country, rank 1" in line
+        assert f"not taken {value:,.2f} USD (un-comtrade, rank 6)" in line
+
+
+def test_override_replaces_the_higher_ranked_totals_and_says_so(data_dir):
+    report = IMPORT_COMMANDS["comtrade"](FIXTURE, data_dir, override=True)
+    trade = DataFolder(data_dir).load("trade")
+    assert len(trade[trade.source == "un-comtrade"]) == 6
+    assert {c.outcome for c in report.conflicts} == {"overridden"} and len(report.conflicts) == 6
 
 
 def test_cli_reports_the_merge(data_dir):

@@ -102,6 +102,28 @@ def test_reimporting_a_bns_workbook_changes_nothing(tmp_path):
     assert (data / "trade.csv").read_bytes() == before
 
 
+@needs_shared
+def test_an_older_bns_edition_never_replaces_a_newer_one(tmp_path):
+    """2020 is in the 2020 workbook (its early release) and in the 2021 one; the data hold the 2021 one's."""
+    data = shutil.copytree(ROOT / "data", tmp_path / "data")
+    older, newer = (BNS_DIR / f"bns_main_foreign_trade_indicators_by_country_{y}_{y - 1}.xls" for y in (2020, 2021))
+    before = (data / "trade.csv").read_bytes()
+    report = import_bns(older, data)
+    assert (data / "trade.csv").read_bytes() == before and report.changed == 0
+    assert len(report.conflicts) == 8 and {c.key[0] for c in report.conflicts} == {2020}
+    assert all(c.outcome == "kept" and "older or less final edition (edition)" in c.reason for c in report.conflicts)
+    release = DataFolder(data).sources()["bns-trade-by-country"].release(2020)
+    assert release.edition == newer.name
+    # The other way round: with the older edition forced in, the newer one replaces it again.
+    forced = import_bns(older, data, override=True)
+    assert (
+        forced.changed == 8 and DataFolder(data).sources()["bns-trade-by-country"].release(2020).edition == older.name
+    )
+    again = import_bns(newer, data)
+    assert again.changed == 8 and all(c.outcome == "replaced" for c in again.conflicts)
+    assert (data / "trade.csv").read_bytes() == before
+
+
 def test_merge_reports_added_changed_kept():
     cols = list(TRADE.columns)
     old = pd.DataFrame(

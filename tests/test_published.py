@@ -147,7 +147,7 @@ def test_data_and_methods_lists_every_source(built_book: Path, site: Path):
         for caveat in source.caveats:
             assert squash(caveat) in text, caveat
         for raw in source.files:
-            assert raw["sha256"] in text and raw["path"] in text
+            assert raw.sha256 in text and raw.path in text
     hrefs = download_links(site / "notebooks" / "data_methods.html")
     assert any(h.endswith("data_methods-data-trade.csv") for h in hrefs)
 
@@ -165,7 +165,7 @@ def test_data_and_methods_runs_for_another_edition(tmp_path: Path):
         assert len(frame) == len(DataFolder(ROOT / "data").load(name))
     known = DataFolder(ROOT / "data").sources()
     files = pd.read_csv(io.StringIO(offered["raw-files"]))
-    assert sorted(files["sha256"]) == sorted(f["sha256"] for s in known.values() for f in s.files)
+    assert sorted(files["sha256"]) == sorted(f.sha256 for s in known.values() for f in s.files)
     assert len(pd.read_csv(io.StringIO(offered["caveats"]))) == sum(len(s.caveats) for s in known.values())
     assert len(pd.read_csv(io.StringIO(offered["contract"]))) == len(methods.contract_table())
 

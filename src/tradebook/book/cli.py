@@ -67,8 +67,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     from ..data.importers import IMPORT_COMMANDS
 
     data_dir = Path(args.data_dir) if args.data_dir else project_root() / "data"
-    report = IMPORT_COMMANDS[args.kind](Path(args.file), data_dir)
+    report = IMPORT_COMMANDS[args.kind](Path(args.file), data_dir, override=args.override)
     print(f"Imported {display_path(args.file)} into {display_path(data_dir)}: {report}")
+    for conflict in report.conflicts:
+        print(f"conflict: {conflict}")
     return 0
 
 
@@ -128,6 +130,11 @@ def parser(import_kinds: list[str]) -> argparse.ArgumentParser:
     i.add_argument("kind", choices=import_kinds or None, help="which publisher's layout the file has")
     i.add_argument("file", help="the file to import")
     i.add_argument("--data-dir", metavar="DIR")
+    i.add_argument(
+        "--override",
+        action="store_true",
+        help="replace values of higher-ranked sources or newer editions too (each replacement is listed)",
+    )
     i.set_defaults(func=cmd_import)
 
     e = sub.add_parser("editions", help="list the editions in params/ and where each is built")

@@ -36,7 +36,7 @@ def sources_table(sources: dict[str, Source]) -> pd.DataFrame:
 def files_table(sources: dict[str, Source]) -> pd.DataFrame:
     """Every raw file the importers read, with its sha256, so anyone can check they have the same bytes."""
     rows = [
-        {"Source id": s.id, "Raw file": f["path"], "sha256": f["sha256"]}
+        {"Source id": s.id, "Raw file": f.path, "sha256": f.sha256}
         for s in sorted(sources.values(), key=lambda s: s.id)
         for f in s.files
     ]

@@ -254,7 +254,7 @@ def _event_references(
                 found.append(Problem(path, line, "reference", message))
             continue
         entry = known.get(row["source"])
-        files = [f["path"] for f in entry.files] if entry else []
+        files = [f.path for f in entry.files] if entry else []
         if entry and not any(f == ref or f.endswith("/" + ref) for f in files):
             message = f"not a file of source {row['source']!r} in sources.yml (its files: {', '.join(files)})"
             found.append(Problem(path, line, "reference", message))

@@ -1,4 +1,9 @@
-"""Importers: official raw files → tidy CSV in data/. `build_data` rebuilds all of data/ from shared/."""
+"""Importers: official raw files → tidy CSV in data/. `build_data` rebuilds all of data/ from shared/.
+
+Both `build_data` and `tradebook import` merge by source precedence (`precedence.merge`): for one key the
+row of the source ranked higher in sources.yml is kept, and then the final, newer edition; a value that
+loses is reported, never silently dropped or written over.
+"""
 
 from __future__ import annotations
 
@@ -12,25 +17,42 @@ from .. import sources
 from ..contract import DATASETS, Dataset
 from ..errors import InputError
 from ..folder import DataFolder
-from . import baci, bns, cepii, coifpm, coir, comtrade, eurostat, panel, published_figures, reference, wiiw
-from .common import MergeReport, merge_into, sort_rows, write_csv
+from ..precedence import KEPT, Conflict, MergeReport, merge
+from ..sources import Release, Source
+from . import (
+    baci,
+    bns,
+    cepii,
+    coifpm,
+    coir,
+    comtrade,
+    eurostat,
+    panel,
+    published_figures,
+    reference,
+    wiiw,
+)
+from .common import merge_into, write_csv
 
 
 @dataclass(frozen=True)
 class Importer:
-    """One source feeding one tidy file; `read` returns its rows and the raw files it read."""
+    """One source feeding one tidy file; `read` returns its rows and the raw files it read, `releases` the
+    editions those files state (for sources whose files say which edition each year comes from)."""
 
-    source: sources.Source
+    source: Source
     dataset: Dataset
     read: Callable[[Path], tuple[pd.DataFrame, list[Path]]]
+    releases: Callable[[Path], list[Release]] | None = None
 
 
-# In priority order: for the same key, a later importer's row replaces an earlier one's.
+# The order does not decide which value a key keeps (the sources' precedence does); it is the order of
+# the log, and of the files' provenance in sources.yml.
 IMPORTERS: list[Importer] = [
     Importer(panel.SOURCE, DATASETS["trade"], panel.from_shared),
     Importer(cepii.SOURCE, DATASETS["trade"], cepii.from_shared),
     Importer(eurostat.SOURCE, DATASETS["trade"], eurostat.from_shared),
-    Importer(bns.SOURCE, DATASETS["trade"], bns.from_shared),
+    Importer(bns.SOURCE, DATASETS["trade"], bns.from_shared, bns.releases_from_shared),
     Importer(wiiw.SOURCE, DATASETS["fdi"], wiiw.from_shared),
     Importer(published_figures.SOURCE, DATASETS["published_figures"], published_figures.from_shared),
     # Product rows: the source is part of the key, so these never replace one another.
@@ -43,7 +65,13 @@ IMPORTERS: list[Importer] = [
 
 # Documents cited by hand-curated files (data/events.csv), recorded in sources.yml with checksums.
 # They produce no rows, so `make data` never rewrites or deletes the curated files that cite them.
-REFERENCES: list[Callable[[Path], sources.Source]] = [reference.provenance]
+REFERENCES: list[Callable[[Path], Source]] = [reference.provenance]
+
+
+def _with_files(entry: Source, more: Source) -> Source:
+    """`entry` with the raw files of `more` it does not list yet (a source feeding two files)."""
+    seen = {f.path for f in entry.files}
+    return entry.model_copy(update={"files": [*entry.files, *(f for f in more.files if f.path not in seen)]})
 
 
 def build_data(shared: Path, data_dir: Path, log: Callable[[str], None] = print) -> None:
@@ -51,84 +79,108 @@ def build_data(shared: Path, data_dir: Path, log: Callable[[str], None] = print)
     shared, data_dir = Path(shared), Path(data_dir)
     if not shared.is_dir():
         raise InputError.at(shared, "folder of raw sources not found (expected ../shared/data-sources)")
-    frames: dict[str, list[pd.DataFrame]] = {}
-    provenance = []
+    frames: dict[str, pd.DataFrame] = {}
+    provenance: dict[str, Source] = {}
     for imp in IMPORTERS:
         frame, raw_files = imp.read(shared)
+        entry = imp.source.with_files(raw_files, shared)
+        if imp.releases is not None:
+            entry = entry.with_releases(imp.releases(shared))
+        provenance[entry.id] = _with_files(provenance[entry.id], entry) if entry.id in provenance else entry
         log(f"{imp.source.id}: {len(frame)} rows from {len(raw_files)} file(s)")
-        frames.setdefault(imp.dataset.name, []).append(frame)
-        provenance.append(imp.source.with_files(raw_files, shared))
+        name = imp.dataset.name
+        existing = frames.get(name, frame.iloc[0:0])
+        frames[name], report = merge(existing, frame, imp.dataset, provenance, {entry.id: entry})
+        for line in conflict_summary(report.conflicts):
+            log(f"  {line}")
     for cited in REFERENCES:
-        provenance.append(cited(shared))
-    # A source feeding two files (CEPII Gravity) is listed once, with every raw file it read.
-    by_id: dict[str, sources.Source] = {}
-    for entry in provenance:
-        if entry.id in by_id:
-            seen = {f["path"] for f in by_id[entry.id].files}
-            by_id[entry.id].files += [f for f in entry.files if f["path"] not in seen]
-        else:
-            by_id[entry.id] = entry
-    provenance = list(by_id.values())
-    for name, parts in frames.items():
+        entry = cited(shared)
+        provenance[entry.id] = entry
+    for name, frame in frames.items():
         dataset = DATASETS[name]
-        merged = pd.concat(parts, ignore_index=True).drop_duplicates(list(dataset.key), keep="last")
-        write_csv(sort_rows(merged, dataset), data_dir / dataset.filename, dataset)
-        log(f"wrote {data_dir / dataset.filename} ({len(merged)} rows)")
-    sources.dump(provenance, data_dir / sources.FILENAME)
+        write_csv(frame, data_dir / dataset.filename, dataset)
+        log(f"wrote {data_dir / dataset.filename} ({len(frame)} rows)")
+    sources.dump(provenance.values(), data_dir / sources.FILENAME)
     log(f"wrote {data_dir / sources.FILENAME} ({len(provenance)} sources)")
 
 
-def import_bns(path: Path, data_dir: Path) -> MergeReport:
-    """Merge a (newer) BNS workbook into data/trade.csv and record its checksum."""
+def conflict_summary(conflicts: tuple[Conflict, ...]) -> list[str]:
+    """One line per pair of sources and outcome: how many values differed, and the largest difference."""
+    groups: dict[tuple[str, str, str], list[Conflict]] = {}
+    for c in conflicts:
+        groups.setdefault((c.old[2].source, c.new[2].source, c.outcome), []).append(c)
+    lines = []
+    for (old, new, outcome), group in sorted(groups.items()):
+        kept, other = (old, new) if outcome == KEPT else (new, old)
+        gaps = [abs(c.new[0] - c.old[0]) for c in group if c.new[1] == c.old[1]]
+        largest = f"largest difference {max(gaps):,.2f}" if gaps else "in different currencies"
+        lines.append(f"{len(group)} values differ between {kept} (kept) and {other} ({largest})")
+    return lines
+
+
+def import_bns(path: Path, data_dir: Path, override: bool = False) -> MergeReport:
+    """Merge a BNS workbook into data/trade.csv: each year by its edition (a newer or final one wins)."""
     frame = bns.read_workbook(path)
-    return _merge_and_record(frame, path, bns.SOURCE, DATASETS["trade"], data_dir)
+    incoming = bns.SOURCE.with_releases(bns.edition(path).values())
+    return _merge_and_record([(frame, DATASETS["trade"])], path, incoming, data_dir, override)
 
 
-def _csv_importer(module) -> Callable[[Path, Path], MergeReport]:
+def _csv_importer(module) -> Callable[..., MergeReport]:
     """`tradebook import` for a module whose `read(path)` parses one CSV in the publisher's layout."""
 
-    def run(path: Path, data_dir: Path) -> MergeReport:
+    def run(path: Path, data_dir: Path, override: bool = False) -> MergeReport:
         try:
             frame = module.read(path)
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as err:
             reason = str(err).splitlines()[0] if str(err) else type(err).__name__
             raise InputError.at(path, f"not a {module.SOURCE.citation} CSV file: {reason}") from None
-        return _merge_and_record(frame, path, module.SOURCE, DATASETS["trade"], data_dir)
+        return _merge_and_record([(frame, DATASETS["trade"])], path, module.SOURCE, data_dir, override)
 
     run.__doc__ = f"Merge a {module.SOURCE.citation} CSV into data/trade.csv."
     return run
 
 
-def import_comtrade(path: Path, data_dir: Path) -> MergeReport:
+def import_comtrade(path: Path, data_dir: Path, override: bool = False) -> MergeReport:
     """Merge a UN Comtrade CSV into data/trade_products.csv and its TOTAL rows into data/trade.csv."""
     products = comtrade.read(path)
-    report = _merge_and_record(products, path, comtrade.SOURCE, DATASETS["trade_products"], data_dir)
+    parts = [(products, DATASETS["trade_products"])]
     total = comtrade.totals(products)
-    if total.empty:
-        return report
-    return report + merge_into(Path(data_dir) / DATASETS["trade"].filename, total, DATASETS["trade"])
+    if not total.empty:
+        parts.append((total, DATASETS["trade"]))
+    return _merge_and_record(parts, path, comtrade.SOURCE, data_dir, override)
 
 
 def _merge_and_record(
-    frame: pd.DataFrame, path: Path, source: sources.Source, dataset: Dataset, data_dir: Path
+    parts: list[tuple[pd.DataFrame, Dataset]], path: Path, source: Source, data_dir: Path, override: bool
 ) -> MergeReport:
-    """Merge rows into a tidy file and add the raw file's sha256 to its source in sources.yml."""
+    """Merge rows into tidy files by precedence; record the raw file's sha256 and the editions now used.
+
+    `source` is the importer's own description with the editions the file states; in sources.yml the
+    source then lists the file and, for each year whose rows were taken, that year's edition.
+    """
+    data_dir = Path(data_dir)
     known = DataFolder(data_dir).sources()
-    entry = known.get(source.id, source)
+    report = MergeReport(0, 0, 0)
+    for frame, dataset in parts:
+        report += merge_into(data_dir / dataset.filename, frame, dataset, known, {source.id: source}, override)
+    entry = known.get(source.id)
+    entry = source.model_copy(update={"files": entry.files, "releases": entry.releases}) if entry else source
     digest = sources.sha256(path)
-    same_name = [f for f in entry.files if Path(f["path"]).name == Path(path).name]
-    if same_name:
-        same_name[0]["sha256"] = digest
-    else:
-        entry.files.append({"path": Path(path).name, "sha256": digest})
-    known[source.id] = entry
-    report = merge_into(data_dir / dataset.filename, frame, dataset)
-    sources.dump(list(known.values()), data_dir / sources.FILENAME)
+    files = [
+        f.model_copy(update={"sha256": digest}) if Path(f.path).name == Path(path).name else f for f in entry.files
+    ]
+    if not any(Path(f.path).name == Path(path).name for f in files):
+        files.append(sources.SourceFile(path=Path(path).name, sha256=digest))
+    entry = entry.model_copy(update={"files": files})
+    years = {year for sid, year in report.taken if sid == source.id}
+    used = [r.model_copy(update={"years": [y for y in r.years if y in years]}) for r in source.releases]
+    known[source.id] = entry.with_releases(r for r in used if r.years)
+    sources.dump(known.values(), data_dir / sources.FILENAME)
     return report
 
 
-# `tradebook import KIND FILE`: each takes (file, data_dir) and returns what the merge did.
-IMPORT_COMMANDS: dict[str, Callable[[Path, Path], MergeReport]] = {
+# `tradebook import KIND FILE [--override]`: each takes (file, data_dir, override) and says what it did.
+IMPORT_COMMANDS: dict[str, Callable[..., MergeReport]] = {
     "bns": import_bns,
     "comtrade": import_comtrade,
     "eurostat": _csv_importer(eurostat),

@@ -40,6 +40,7 @@ SOURCE = Source(
         "The 2021 row is empty in the source; the series ends in 2020.",
         "The IMF DOTS series of the file are not used.",
     ],
+    precedence={"trade": 5},
 )
 
 BACI_SOURCE = Source(

@@ -1,57 +1,38 @@
-"""What every importer shares: merge new rows into a tidy file by key, atomically, and say what changed."""
+"""What every importer shares: merge new rows into a tidy file by key and source precedence, atomically,
+and say what changed."""
 
 from __future__ import annotations
 
+import csv
 import os
+import re
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
+from .. import precedence
 from ..contract import Dataset
 from ..errors import InputError, Problem, display_path
 from ..folder import DataFolder
+from ..precedence import MergeReport
+from ..sources import Source
 from ..validate import check
 
-
-@dataclass(frozen=True)
-class MergeReport:
-    added: int
-    changed: int
-    kept: int
-
-    def __str__(self) -> str:
-        return f"{self.added} rows added, {self.changed} changed, {self.kept} kept"
-
-    def __add__(self, other: MergeReport) -> MergeReport:
-        """What two merges (into two files) did together."""
-        return MergeReport(self.added + other.added, self.changed + other.changed, self.kept + other.kept)
+NUMBER = re.compile(r"\d+(\.\d+)?([eE][-+]?\d+)?")
 
 
-def sort_rows(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
-    """The canonical row order: by key, so files diff cleanly and rebuild byte for byte."""
-    return frame.sort_values(list(dataset.key), kind="stable").reset_index(drop=True)
-
-
-def merge(existing: pd.DataFrame, new: pd.DataFrame, dataset: Dataset) -> tuple[pd.DataFrame, MergeReport]:
-    """Rows of `new` replace rows of `existing` with the same key; other existing rows are kept."""
-    key = list(dataset.key)
-    new = new.drop_duplicates(key, keep="last")
-    if existing.empty:
-        return sort_rows(new, dataset), MergeReport(len(new), 0, 0)
-    old, fresh = existing.set_index(key), new.set_index(key)
-    matched = fresh.index.isin(old.index)
-    values = [c for c in fresh.columns if c in old.columns]
-    differs = ~_same(old.loc[fresh.index[matched], values], fresh.loc[matched, values])
-    added, changed = int((~matched).sum()), int(differs.any(axis=1).sum())
-    out = sort_rows(pd.concat([existing[~old.index.isin(fresh.index)], new], ignore_index=True), dataset)
-    return out, MergeReport(added, changed, len(out) - added - changed)
-
-
-def _same(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
-    a, b = a.astype(object), b.astype(object)
-    return (a == b) | (a.isna() & b.isna())
+def merge(
+    existing: pd.DataFrame,
+    new: pd.DataFrame,
+    dataset: Dataset,
+    old_sources: Mapping[str, Source] | None = None,
+    new_sources: Mapping[str, Source] | None = None,
+    override: bool = False,
+) -> tuple[pd.DataFrame, MergeReport]:
+    """Rows of `new` merged into `existing` by key, by source precedence (see `precedence.merge`)."""
+    return precedence.merge(existing, new, dataset, old_sources or {}, new_sources or {}, override)
 
 
 def write_csv(frame: pd.DataFrame, path: Path, dataset: Dataset) -> None:
@@ -81,10 +62,17 @@ def write_csv(frame: pd.DataFrame, path: Path, dataset: Dataset) -> None:
             os.unlink(tmp)
 
 
-def merge_into(path: Path, new: pd.DataFrame, dataset: Dataset) -> MergeReport:
-    """Merge rows into a tidy file (created if absent) and replace it atomically."""
+def merge_into(
+    path: Path,
+    new: pd.DataFrame,
+    dataset: Dataset,
+    old_sources: Mapping[str, Source],
+    new_sources: Mapping[str, Source],
+    override: bool = False,
+) -> MergeReport:
+    """Merge rows into a tidy file (created if absent) by source precedence and replace it atomically."""
     existing = DataFolder(path.parent).load(dataset.name) if path.exists() else new.iloc[0:0]
-    merged, report = merge(existing, new, dataset)
+    merged, report = merge(existing, new, dataset, old_sources, new_sources, override)
     write_csv(merged, path, dataset)
     return report
 
@@ -145,3 +133,38 @@ def crude_import_rows(
             "quantity_unit": "bbl",
         }
     )
+
+
+def records(path: Path, columns: tuple[str, ...] | list[str]) -> list[tuple[int, dict[str, str]]]:
+    """(line, record) of every data row of a publisher's UTF-8 CSV, read as text, every column present.
+
+    The csv module's line numbers point at the line an editor shows, even when a quoted field spans lines.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError.at(path, "file not found")
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh, strict=True)
+            missing = [c for c in columns if c not in (reader.fieldnames or [])]
+            if missing:
+                raise InputError.at(path, "missing column", 1, missing[0])
+            rows = []
+            for rec in reader:
+                if None in rec or None in rec.values():
+                    raise InputError.at(path, "a row with another number of fields than the header", reader.line_num)
+                rows.append((reader.line_num, rec))
+    except UnicodeDecodeError as err:
+        raise InputError.at(path, f"not UTF-8 text ({err.reason})") from None
+    except csv.Error as err:
+        raise InputError.at(path, f"not a readable CSV file: {err}") from None
+    if not rows:
+        raise InputError.at(path, "no data rows")
+    return rows
+
+
+def number(text: str, path: Path, line: int, column: str) -> float:
+    """A decimal number ≥ 0 written as such: blanks, words and thousands separators are errors, never NaN."""
+    if not NUMBER.fullmatch(text.strip()):
+        raise InputError.at(path, f"expected a number ≥ 0, got {text!r}", line, column)
+    return float(text)

@@ -42,7 +42,10 @@ SOURCE = Source(
         "re-exports and re-imports are left out.",
         "A year's HS chapters count as a full breakdown only when the file also holds that year's TOTAL "
         "and the chapters add up to it.",
+        "Ranked last among the sources of trade.csv: its totals fill only keys no other source holds; where "
+        "they differ from a higher-ranked value, the import keeps that value and reports the conflict.",
     ],
+    precedence={"trade": 6},
 )
 
 

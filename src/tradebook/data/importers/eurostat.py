@@ -31,6 +31,7 @@ SOURCE = Source(
         "Values as downloaded in November 2024; Eurostat may have revised them since.",
         "Aggregates (EU27, euro area) are left out; country reporters only.",
     ],
+    precedence={"trade": 2},
 )
 
 

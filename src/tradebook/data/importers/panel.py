@@ -24,13 +24,14 @@ SOURCE = Source(
     licence="No licence file in the repository; WITS/UN Comtrade and BNS terms apply (cite the publishers).",
     units="million US dollars in the file; stored here in US dollars",
     caveats=[
-        "Used only for years the BNS workbooks in this book do not cover (2000–2017, 2024–2025).",
+        "Ranked below the BNS sources: its values are used only where those hold none.",
         "2024 and 2025 are BNS figures taken from a data pipeline (final edition where published, "
         "otherwise preliminary); 2025 may still be revised.",
         "Only seven partners: no world total and no full partner ranking outside 2018–2023.",
         "Russia 2010 is missing (a WITS gap); the United Kingdom has no 2024–2025 rows.",
         "Crude oil is recorded by contract destination, as in the BNS data.",
     ],
+    precedence={"trade": 4},
 )
 
 

@@ -7,11 +7,10 @@ that events.csv cites; the events themselves are read from it by hand and quoted
 from __future__ import annotations
 
 import os
-from dataclasses import asdict
 from pathlib import Path
 
 from ..errors import InputError
-from ..sources import Source, sha256
+from ..sources import Source, SourceFile, sha256
 
 FILE = "article-kazakhstan-italy-2025.txt"
 
@@ -48,4 +47,4 @@ def provenance(shared: Path) -> Source:
     if not article.is_file():
         raise InputError.at(article, "file not found (expected shared/reference/ beside data-sources/)")
     rel = Path(os.path.relpath(article, Path(shared).resolve())).as_posix()
-    return Source(**{**asdict(SOURCE), "files": [{"path": rel, "sha256": sha256(article)}]})
+    return SOURCE.model_copy(update={"files": [SourceFile(path=rel, sha256=sha256(article))]})

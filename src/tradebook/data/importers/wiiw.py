@@ -42,6 +42,7 @@ SOURCE = Source(
         "The file lists the partners wiiw publishes, not every investor: their sum is not the world total.",
         "The 'in % of total' rows are not imported; the book recomputes shares from the euro values.",
     ],
+    precedence={"fdi": 1},
 )
 
 
