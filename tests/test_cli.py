@@ -12,6 +12,7 @@ def test_help_lists_the_commands_and_build_options():
     top = tradebook("--help", cwd=ROOT)
     for command in ("build", "validate", "import", "editions", "data"):
         assert command in top.stdout
+    assert "--override" in tradebook("import", "--help", cwd=ROOT).stdout
     build = tradebook("build", "--help", cwd=ROOT)
     for option in ("--partner", "--start-year", "--end-year", "--data-dir", "--params", "-p NAME=VALUE"):
         assert option in build.stdout
@@ -32,6 +33,16 @@ def test_validate_reports_every_problem_not_just_the_first(tmp_path, capsys, mon
 def test_validate_accepts_the_shipped_data(capsys, monkeypatch):
     code, out, _ = run_cli(["validate"], ROOT, capsys, monkeypatch)
     assert code == 0 and "follow the contract" in out
+
+
+def test_validate_warns_of_a_partial_year_naming_its_line_and_passes(tmp_path, capsys, monkeypatch):
+    data = shutil.copytree(ROOT / "data", tmp_path / "data")
+    with open(data / "trade.csv", "a", encoding="utf-8") as fh:
+        fh.write("2026,KAZ,ITA,export,1.0,USD,bns-trade-by-partner-2024-2025\n")
+    line = len((data / "trade.csv").read_text().splitlines())
+    code, out, err = run_cli(["validate", "--data-dir", str(data)], ROOT, capsys, monkeypatch)
+    assert code == 0 and "follow the contract" in out
+    assert f"warning: {data / 'trade.csv'}:{line}: KAZ→ITA 2026: export without import (line {line})" in err
 
 
 def test_a_successful_import_reports_added_changed_kept(tmp_path, capsys, monkeypatch):

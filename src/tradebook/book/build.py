@@ -26,7 +26,7 @@ from papermill.exceptions import PapermillExecutionError
 
 from ..analysis import claim_spec
 from ..data.errors import InputError, Problem, display_path
-from ..data.validate import VALIDATED, record_validated, validate_all
+from ..data.validate import VALIDATED, partial_year_warnings, record_validated, validate_all
 from . import toc
 from .cache import Cache, code_digest, digest
 from .editions import Edition
@@ -276,6 +276,8 @@ def build(root: Path, edition: Edition, jobs: int | None = None) -> Path:
     problems = validate_inputs(data_dir)
     if problems:
         raise InputError(problems)
+    for warning in partial_year_warnings(data_dir):
+        log(f"warning: {warning}")
     notebooks = toc.notebooks(root)
     build_dir = root / "_build"
     stage = build_dir / ".stage" / edition.slug

@@ -41,12 +41,15 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from ..data.validate import partial_year_warnings
     from .build import validate_inputs
 
     data_dir = Path(args.data_dir) if args.data_dir else project_root() / "data"
     problems = validate_inputs(data_dir)
     for problem in problems:
         print(problem, file=sys.stderr)
+    for warning in partial_year_warnings(data_dir):
+        print(f"warning: {warning}", file=sys.stderr)
     if problems:
         print(f"{len(problems)} problem(s) found in {display_path(data_dir)}", file=sys.stderr)
         return 1

@@ -29,8 +29,8 @@ def currency_codes() -> frozenset[str]:
     return frozenset(CurrencyConverter().currencies)
 
 
-def year_column() -> pa.Column:
-    return pa.Column(int, pa.Check.in_range(MIN_YEAR, MAX_YEAR, error=f"a year from {MIN_YEAR} to {MAX_YEAR}"))
+def year_column(low: int = MIN_YEAR) -> pa.Column:
+    return pa.Column(int, pa.Check.in_range(low, MAX_YEAR, error=f"a year from {low} to {MAX_YEAR}"))
 
 
 def iso3_column() -> pa.Column:
@@ -65,6 +65,8 @@ class Dataset:
     integer: tuple[str, ...] = ()
     number: tuple[str, ...] = ()
     optional: tuple[str, ...] = field(default=())  # may be left blank; if not in `columns`, may be absent
+    # The column a message names when a rule across columns fails (by the rule's error), if not `value`.
+    rule_columns: dict[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def all_columns(self) -> tuple[str, ...]:
@@ -138,17 +140,19 @@ FDI = Dataset(
 DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
 
 
-def date_column() -> pa.Column:
-    """A date to the precision the source gives: YYYY, YYYY-MM or YYYY-MM-DD (a real calendar day)."""
+def date_column(blank: bool = False) -> pa.Column:
+    """A date to the precision the source gives: YYYY, YYYY-MM or YYYY-MM-DD (a real calendar day);
+    with `blank`, also empty (a page that carries no date)."""
 
     def valid(s: pd.Series) -> pd.Series:
         shape = s.str.match(DATE_PATTERN)
         full = s.str.len() == 10
         real = pd.to_datetime(s.where(full), format="%Y-%m-%d", errors="coerce").notna() | ~full
         years = pd.to_numeric(s.str[:4], errors="coerce").between(MIN_YEAR, MAX_YEAR)
-        return shape & real & years
+        return (shape & real & years) | (blank & (s == ""))
 
-    return pa.Column(str, pa.Check(valid, error=f"a date YYYY, YYYY-MM or YYYY-MM-DD from {MIN_YEAR}"))
+    what = f"a date YYYY, YYYY-MM or YYYY-MM-DD from {MIN_YEAR}" + (", or blank" if blank else "")
+    return pa.Column(str, pa.Check(valid, error=what))
 
 
 def url_column() -> pa.Column:
@@ -156,6 +160,21 @@ def url_column() -> pa.Column:
 
 
 QUALIFIERS = ("", "approx.", "more than")
+UNDATED = "undated"
+# What a published count or amount measures, where the page says it: counts of companies differ by what
+# they count (operating, registered, with any participation, …), and so do investment figures.
+MEASURES: dict[str, str] = {
+    "companies operating": "companies (or enterprises) with the partner's capital operating in the country",
+    "companies registered": "legal entities with the partner's capital registered (not necessarily active)",
+    "companies with participation": "companies with any participation of the partner, joint ventures included",
+    "joint ventures": "joint ventures with the partner's companies",
+    "companies in one region": "companies with the partner's capital in one region of the country only",
+    "companies in a programme": "the partner's companies taking part in one government programme",
+    "investment, cumulative": "investment from the partner summed over several years (gross or net not stated)",
+    "investment, one period": "investment from the partner in one year or part of a year (gross or net not stated)",
+}
+
+UNDATED_RULE = f"a publication date, or a note saying the page is {UNDATED}"
 
 # Figures quoted in official statements and the press about Kazakhstan and `partner`, one statement a
 # row, exactly as published (`value` in `unit`), with the amount in whole currency units where the
@@ -181,10 +200,10 @@ PUBLISHED_FIGURES = Dataset(
     ),
     key=("url", "period", "indicator"),
     number=("value", "amount"),
-    optional=("value", "amount"),
+    optional=("value", "amount", "measure", "quote"),
     schema=pa.DataFrameSchema(
         {
-            "published": date_column(),
+            "published": date_column(blank=True),
             "partner": iso3_column(),
             "period": pa.Column(str),
             "indicator": text_column(),
@@ -204,8 +223,15 @@ PUBLISHED_FIGURES = Dataset(
             "url": url_column(),
             "note": pa.Column(str),
             "source": text_column(),
+            "measure": pa.Column(
+                str,
+                pa.Check.isin(["", *MEASURES], error="blank or one of the measures: " + ", ".join(MEASURES)),
+                required=False,
+            ),
+            "quote": pa.Column(str, required=False),
         },
         checks=[
+            pa.Check(lambda df: (df["published"] != "") | df["note"].str.contains(UNDATED), error=UNDATED_RULE),
             pa.Check(
                 lambda df: df["amount"].isna() == (df["currency"] == ""),
                 error="an amount exactly where a currency is given",
@@ -215,6 +241,7 @@ PUBLISHED_FIGURES = Dataset(
         strict=True,
         ordered=True,
     ),
+    rule_columns={UNDATED_RULE: "published"},
 )
 
 EVENT_KINDS = ("diplomacy", "visit", "agreement", "summit", "business")
@@ -242,16 +269,18 @@ EVENTS = Dataset(
 )
 
 
-# Product codes in trade_products.csv: an HS chapter, heading or subheading (2, 4 or 6 digits), one
-# of the aggregates below, or crude oil of one grade as `2709:<grade code>` (Eurostat's crudeoil
-# code, e.g. 2709:KZ_CPC_BLN). A grade row is part of its 2709 row, never added to it.
+# Product codes in trade_products.csv: an HS chapter, heading or subheading (2, 4 or 6 digits), a
+# national tariff line of 8 digits (the EU's Combined Nomenclature, CN8, whose first six digits are the
+# HS subheading it is part of), one of the aggregates below, or crude oil of one grade as
+# `2709:<grade code>` (Eurostat's crudeoil code, e.g. 2709:KZ_CPC_BLN). A grade row is part of its
+# 2709 row, never added to it.
 AGGREGATES: dict[str, str] = {
     "TOTAL": "All goods",
     "MANUF": "Manufactured goods (CEPII definition)",
     "SXV": "Base metals and articles of base metal (HS Section XV, chapters 72–83)",
 }
 CRUDE_GRADE = re.compile(r"2709:[A-Z][A-Z0-9_]*")
-PRODUCT_CODE = re.compile(rf"\d{{2}}|\d{{4}}|\d{{6}}|{'|'.join(AGGREGATES)}|{CRUDE_GRADE.pattern}")
+PRODUCT_CODE = re.compile(rf"\d{{2}}|\d{{4}}|\d{{6}}|\d{{8}}|{'|'.join(AGGREGATES)}|{CRUDE_GRADE.pattern}")
 
 
 def product_column() -> pa.Column:
@@ -259,7 +288,7 @@ def product_column() -> pa.Column:
         str,
         pa.Check(
             lambda s: s.str.fullmatch(PRODUCT_CODE.pattern),
-            error="an HS code of 2, 4 or 6 digits, TOTAL, MANUF, SXV or 2709:<crude grade>",
+            error="an HS code of 2, 4 or 6 digits, a CN code of 8, TOTAL, MANUF, SXV or 2709:<crude grade>",
         ),
     )
 
@@ -302,4 +331,53 @@ TRADE_PRODUCTS = Dataset(
     schema=_products_schema(),
 )
 
-DATASETS: dict[str, Dataset] = {d.name: d for d in (TRADE, TRADE_PRODUCTS, FDI, PUBLISHED_FIGURES, EVENTS)}
+# Crude oil prices by year, in `currency` per barrel: a spot marker (Brent, FOB, no market) or the price
+# of one crude grade delivered CIF into an importing market (an ISO3 code, or EU for the EU as Eurostat
+# aggregates it). `months`: the months behind the price (months with deliveries, for a CIF price).
+OIL_UNIT_RULE = "a unit of <currency>/bbl"
+OIL_MARKET_RULE = "a market exactly where the basis is CIF (a spot marker has none)"
+BENCHMARKS: dict[str, str] = {
+    "BRENT": "Brent, Europe spot price FOB (EIA)",
+    "KZ_CPC_BLN": "CPC Blend of Kazakh origin, CIF",
+    "RU_URL": "Urals, CIF",
+}
+OIL_BASES = ("FOB spot", "CIF")
+OIL_MIN_YEAR = 1980  # prices give context to trade from 1990 on, so they may start earlier
+EU_MARKET = "EU"
+
+OIL_PRICES = Dataset(
+    name="oil_prices",
+    filename="oil_prices.csv",
+    columns=("year", "benchmark", "basis", "market", "months", "value", "currency", "unit", "source"),
+    key=("year", "benchmark", "market", "source"),
+    integer=("year", "months"),
+    number=("value",),
+    schema=pa.DataFrameSchema(
+        {
+            "year": year_column(OIL_MIN_YEAR),
+            "benchmark": pa.Column(str, pa.Check.isin(BENCHMARKS, error="one of " + ", ".join(BENCHMARKS))),
+            "basis": pa.Column(str, pa.Check.isin(OIL_BASES, error="one of " + ", ".join(OIL_BASES))),
+            "market": pa.Column(
+                str,
+                pa.Check(
+                    lambda s: (s == "") | (s == EU_MARKET) | (s.isin(iso3_codes()) & (s != WORLD)),
+                    error=f"blank (a spot marker), an ISO 3166 alpha-3 code or {EU_MARKET}",
+                ),
+            ),
+            "months": pa.Column(int, pa.Check.in_range(1, 12, error="a number of months from 1 to 12")),
+            "value": pa.Column(float, pa.Check.gt(0, error="a price > 0")),
+            "currency": currency_column(),
+            "unit": pa.Column(str),
+            "source": text_column(),
+        },
+        checks=[
+            pa.Check(lambda df: df["unit"] == df["currency"] + "/bbl", error=OIL_UNIT_RULE),
+            pa.Check(lambda df: (df["market"] == "") == (df["basis"] == "FOB spot"), error=OIL_MARKET_RULE),
+        ],
+        strict=True,
+        ordered=True,
+    ),
+    rule_columns={OIL_UNIT_RULE: "unit", OIL_MARKET_RULE: "market"},
+)
+
+DATASETS: dict[str, Dataset] = {d.name: d for d in (TRADE, TRADE_PRODUCTS, FDI, PUBLISHED_FIGURES, EVENTS, OIL_PRICES)}

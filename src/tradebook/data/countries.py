@@ -38,3 +38,10 @@ def from_iso2(code: str) -> str | None:
     """ISO3 code of an ISO 3166 alpha-2 code, or None where country_converter has no current country."""
     found = _converter().convert(code, src="ISO2", to="ISO3", not_found="")
     return found if isinstance(found, str) and found in iso3_codes() else None
+
+
+@cache
+def from_m49(code: str) -> str | None:
+    """ISO3 code of a UN M49 numeric code (FAOSTAT's country codes), or None if it is not one country."""
+    found = _converter().convert(int(code), src="UNcode", to="ISO3", not_found="") if code.isdigit() else ""
+    return found if isinstance(found, str) and found in iso3_codes() else None

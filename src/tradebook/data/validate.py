@@ -15,6 +15,7 @@ import pandera.pandas as pa
 
 from . import sources
 from .contract import DATASETS, Dataset
+from .coverage import partial_years
 from .errors import InputError, Problem, display_path
 
 MAX_PROBLEMS = 50
@@ -154,7 +155,7 @@ def _schema_problems(frame: pd.DataFrame, lines: list[int], path: Path, dataset:
                 if (row, case.check) in seen:
                     continue
                 seen.add((row, case.check))
-                column = "value" if "value" in typed else column
+                column = dataset.rule_columns.get(case.check, "value" if "value" in typed else column)
                 got = typed.loc[row, column]
             line = lines[row] if row is not None else None
             problems.append(Problem(name, line, column, f"expected {case.check}, got {got!r}"))
@@ -259,3 +260,36 @@ def _event_references(
             message = f"not a file of source {row['source']!r} in sources.yml (its files: {', '.join(files)})"
             found.append(Problem(path, line, "reference", message))
     return found
+
+
+def partial_year_warnings(data_dir: Path) -> list[Problem]:
+    """A warning per run of partial years in trade.csv (a series with one flow but not the other), naming
+    the lines of its rows: the data may be used, but not those years as if complete."""
+    path = Path(data_dir) / DATASETS["trade"].filename
+    frame, problems = check(path, DATASETS["trade"], rules=False)
+    if problems:
+        return []
+    lines = pd.Series(frame.attrs["lines"], index=frame.index)
+    found = []
+    for (reporter, partner, present), block in partial_years(frame).groupby(["reporter", "partner", "present"]):
+        years = block["year"].tolist()
+        runs = [[years[0]]]
+        for year in years[1:]:
+            if year == runs[-1][-1] + 1:
+                runs[-1].append(year)
+            else:
+                runs.append([year])
+        missing = block["missing"].iloc[0]
+        for run in runs:
+            rows = frame[
+                (frame["reporter"] == reporter) & (frame["partner"] == partner) & frame["year"].between(run[0], run[-1])
+            ]
+            at = lines[rows.index].tolist()
+            span = f"{run[0]}" if len(run) == 1 else f"{run[0]}–{run[-1]}"
+            message = (
+                f"{reporter}→{partner} {span}: {present} without {missing} (line{'s' if len(at) > 1 else ''} "
+                f"{', '.join(map(str, at))}): {'a partial year' if len(run) == 1 else 'partial years'}, "
+                "not to be used as complete"
+            )
+            found.append(Problem(display_path(path), at[0], None, message))
+    return sorted(found, key=lambda p: p.line or 0)

@@ -22,12 +22,19 @@ from ..sources import Release, Source
 from . import (
     baci,
     bns,
+    bns_partners,
     cepii,
     coifpm,
+    coifpm_prices,
     coir,
+    comext_italy,
+    comext_listed,
     comtrade,
+    eia_brent,
     eurostat,
+    faostat,
     panel,
+    press_figures,
     published_figures,
     reference,
     wiiw,
@@ -52,15 +59,25 @@ IMPORTERS: list[Importer] = [
     Importer(panel.SOURCE, DATASETS["trade"], panel.from_shared),
     Importer(cepii.SOURCE, DATASETS["trade"], cepii.from_shared),
     Importer(eurostat.SOURCE, DATASETS["trade"], eurostat.from_shared),
+    Importer(comext_italy.SOURCE, DATASETS["trade"], comext_italy.from_shared, comext_italy.releases_from_shared),
     Importer(bns.SOURCE, DATASETS["trade"], bns.from_shared, bns.releases_from_shared),
+    Importer(bns_partners.SOURCE, DATASETS["trade"], bns_partners.from_shared),
     Importer(wiiw.SOURCE, DATASETS["fdi"], wiiw.from_shared),
     Importer(published_figures.SOURCE, DATASETS["published_figures"], published_figures.from_shared),
-    # Product rows: the source is part of the key, so these never replace one another.
+    Importer(press_figures.SOURCE, DATASETS["published_figures"], press_figures.from_shared),
+    # Product rows and prices: the source is part of the key, so these never replace one another.
     Importer(cepii.SOURCE, DATASETS["trade_products"], cepii.products_from_shared),
     Importer(cepii.BACI_SOURCE, DATASETS["trade_products"], cepii.baci_from_shared),
     Importer(baci.SOURCE, DATASETS["trade_products"], baci.from_shared),
     Importer(coir.SOURCE, DATASETS["trade_products"], coir.from_shared),
     Importer(coifpm.SOURCE, DATASETS["trade_products"], coifpm.from_shared),
+    Importer(comext_italy.SOURCE, DATASETS["trade_products"], comext_italy.products_from_shared),
+    Importer(comext_listed.SOURCE, DATASETS["trade_products"], comext_listed.from_shared),
+    Importer(faostat.SOURCE, DATASETS["trade_products"], faostat.from_shared),
+    Importer(eia_brent.SOURCE, DATASETS["oil_prices"], eia_brent.from_shared),
+    Importer(
+        coifpm_prices.SOURCE, DATASETS["oil_prices"], coifpm_prices.from_shared, coifpm_prices.releases_from_shared
+    ),
 ]
 
 # Documents cited by hand-curated files (data/events.csv), recorded in sources.yml with checksums.

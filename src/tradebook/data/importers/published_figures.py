@@ -18,6 +18,7 @@ PARTNER = "ITA"  # the file collects figures on Kazakhstan–Italy trade and inv
 SCALES = {"": 1.0, "mn": 1e6, "bn": 1e9}
 MONEY = re.compile(r"^(?:(?P<scale>mn|bn)\s+)?(?P<currency>USD|EUR)$")
 QUALIFIED = re.compile(r"^(?P<unit>.*?)\s*\((?P<qualifier>[^)]*)\)$")
+WORDING = {"about": "approx."}  # a page's word → the contract's qualifier of the same meaning
 
 SOURCE = Source(
     id="published-figures-web",
@@ -42,6 +43,7 @@ def parse_unit(unit: str) -> tuple[float | None, str, str]:
     """(scale to whole units or None if not money, ISO currency or '', qualifier) of a published unit."""
     match = QUALIFIED.match(unit.strip())
     base, qualifier = (match["unit"], match["qualifier"]) if match else (unit.strip(), "")
+    qualifier = WORDING.get(qualifier, qualifier)
     if qualifier not in QUALIFIERS:
         raise ValueError(f"unknown qualifier {qualifier!r}; expected one of {', '.join(QUALIFIERS[1:])}")
     money = MONEY.match(base)
@@ -50,7 +52,8 @@ def parse_unit(unit: str) -> tuple[float | None, str, str]:
     return SCALES[money["scale"] or ""], money["currency"], qualifier
 
 
-def read(path: Path) -> pd.DataFrame:
+def read(path: Path, source: str = SOURCE.id) -> pd.DataFrame:
+    """One row a statement, as published; `amount` in whole currency units where the unit is money."""
     path = Path(path)
     name = display_path(path)
     raw = read_raw_csv(path, COLUMNS, dtype=str, keep_default_na=False)
@@ -84,7 +87,7 @@ def read(path: Path) -> pd.DataFrame:
                 "publisher": rec["publisher"].strip(),
                 "url": rec["url"].strip(),
                 "note": rec["note"].strip(),
-                "source": SOURCE.id,
+                "source": source,
             }
         )
     return pd.DataFrame(rows, columns=list(PUBLISHED_FIGURES.columns))
