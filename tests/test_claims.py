@@ -35,14 +35,14 @@ SHIPPED = {
     "trade_growth_2024": SUPPORTED,  # +24.1% against "25%" ±2.5 points
     "turnover_2024": SUPPORTED,  # US$ 19.94 billion against "nearly US$20 billion"
     "exports_2024": SUPPORTED,  # US$ 18.66 billion against "more than US$18 billion"
-    "partner_rank": PARTLY,  # 3rd after China and Russia in 2023, the last year with every partner
+    "partner_rank": SUPPORTED,  # 3rd of 195 after China and Russia in 2024 (BNS final, every partner)
     "turnover_2023": CONTRADICTED,  # US$ 16.08 billion, 20% below "around US$20 billion"
     "fdi_top_five": CONTRADICTED,  # 26th by net FDI stock in 2021, the latest year of the FDI data
     "fdi_two_decades": CONTRADICTED,  # net inflows 2005–2021 sum to less than zero
     "agreements_2009": NOT_CHECKABLE,
     "italian_companies": NOT_CHECKABLE,
     "kz_exports_products": PARTLY,  # crude oil a main export; metals only as base metals together
-    "it_exports_products": NOT_CHECKABLE,  # no product rows for Italy's exports to Kazakhstan
+    "it_exports_products": PARTLY,  # industrial equipment main on the listed (partial) goods; no pharmaceuticals
 }
 
 SYNTHETIC = sources.Source(
@@ -90,7 +90,7 @@ def test_every_claim_has_an_expected_verdict(shipped):
 
 
 def test_trade_verdicts_say_why_and_what_the_data_cannot_answer(shipped):
-    assert "2023" in shipped["partner_rank"].scope  # the full ranking ends there
+    assert "in 2024, the latest year with every partner" in shipped["partner_rank"].why
     assert "China and Russia" in shipped["partner_rank"].says
     assert "±US$ 2 billion" in shipped["turnover_2024"].why
     assert "below" in shipped["turnover_2023"].why
@@ -123,14 +123,13 @@ def test_product_verdicts_on_shipped_data(shipped):
             "only within a group",
             "SXV",
         )
-    for absent in ("wheat and meslin", "scrap of precious metals", "fuel oil", "cranes"):
+    assert (found.loc["wheat and meslin", "Found"], found.loc["wheat and meslin", "Year"]) == ("minor", 2024)
+    assert found.loc["fuel oil", "Found"] == "only within a group"  # HS 27 of Italy's own imports (Comext)
+    for absent in ("scrap of precious metals", "cranes"):
         assert found.loc[absent, "Found"] == "not in the data"
     assert shipped["kz_exports_products"].scope == "1 of 10 products confirmed"
     it = shipped["it_exports_products"]
-    assert it.says == (
-        "data/trade_products.csv has no product rows for Kazakhstan's imports from Italy "
-        "nor for Italy's exports to Kazakhstan"
-    )
+    assert it.scope == "1 of 3 products confirmed" and "not in the data: pharmaceuticals" in it.says
 
 
 def test_baci_shares_are_only_of_baci_totals():
@@ -141,7 +140,9 @@ def test_baci_shares_are_only_of_baci_totals():
     assert crude.loc[2019, "share"] == pytest.approx(8197470000 / 8541475000, rel=1e-3)
     assert pd.isna(crude.loc[2021, "share"])  # no BACI total for the pair in 2021; never Kazakhstan's own
     registered = claim_checks.product_shares(data.get("trade_products"), data.get("trade"), "ITA", "KAZ", "import")
-    assert registered.set_index(["year", "product"]).loc[(2020, "2709"), "total_source"] == "cepii-gravity"
+    registered = registered.set_index(["year", "product"])
+    assert registered.loc[(2019, "2709"), "total_source"] == "cepii-gravity"
+    assert registered.loc[(2020, "2709"), "total_source"] == "eurostat-comext-italy-kz-total-hs27"  # Italy's own
 
 
 def test_claims_cover_the_article():

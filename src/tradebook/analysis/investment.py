@@ -13,6 +13,7 @@ from ..data.contract import WORLD
 
 MEASURES = ("inflow", "stock")
 INVESTMENT_INDICATOR = re.compile(r"invest|FDI", re.IGNORECASE)
+ONE_PERIOD = "investment, one period"  # a figure of one year or less (published_figures `measure`): not cumulative
 # Whose words a statement's window is read from: "2005-2023H1 cumulative", "1994-2014", …
 YEAR_SPAN = re.compile(r"(?<!\d)(\d{4})\s*[-–]\s*(\d{4})(?!\d)")
 SINCE_INDEPENDENCE = re.compile(r"since independence", re.IGNORECASE)
@@ -115,10 +116,12 @@ def cumulative(values: pd.Series, start: int | None, end: int) -> Window:
 
 def investment_statements(published: pd.DataFrame, partner: str) -> pd.DataFrame:
     """Published cumulative figures of the partner's investment, with the window each one covers."""
+    one_period = published["measure"] == ONE_PERIOD if "measure" in published else False
     rows = published[
         (published["partner"] == partner)
         & published["indicator"].str.contains(INVESTMENT_INDICATOR)
         & (published["currency"] != "")
+        & ~one_period
     ].copy()
     windows = [statement_window(p, d) for p, d in zip(rows["period"], rows["published"], strict=True)]
     rows["start"] = pd.array([w[0] if w else None for w in windows], dtype="Int64")
