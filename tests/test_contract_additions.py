@@ -79,3 +79,22 @@ def test_a_product_list_short_of_its_total_is_partial():
     short = rows[rows["product"] != "27"]
     cover = product_coverage(short, {}).set_index(["year", "flow"])
     assert cover.loc[(2023, "export"), "partial"] and cover.loc[(2023, "export"), "share"] < 0.99
+
+
+def test_a_series_with_one_flow_only_is_a_one_sided_record_not_partial_years():
+    import pandas as pd
+
+    from tradebook.data.coverage import partial_years
+
+    rows = [
+        (2020, "DEU", "KAZ", "export", 1.0),  # a partner's exports only, every year: a mirror record
+        (2021, "DEU", "KAZ", "export", 1.0),
+        (2020, "KAZ", "ITA", "export", 1.0),
+        (2020, "KAZ", "ITA", "import", 1.0),
+        (2021, "KAZ", "ITA", "export", 1.0),  # next year's exports without imports: partial
+    ]
+    trade = pd.DataFrame(rows, columns=["year", "reporter", "partner", "flow", "value"])
+    found = partial_years(trade)
+    assert found[["reporter", "partner", "year", "present", "missing"]].values.tolist() == [
+        ["KAZ", "ITA", 2021, "export", "import"]
+    ]

@@ -19,7 +19,8 @@ SERIES = ["reporter", "partner"]
 
 
 def partial_years(trade: pd.DataFrame, reporter: str | None = None, partner: str | None = None) -> pd.DataFrame:
-    """The years in which a series (reporter, partner) of trade.csv has one flow but not the other.
+    """The years in which a series (reporter, partner) of trade.csv has one flow but not the other,
+    among the series that hold both flows in some year.
 
     One row per series and year: `present` (the flow the data hold) and `missing` (the other). Pass
     `reporter` and `partner` to ask about one series; an empty frame means every year is complete.
@@ -30,7 +31,9 @@ def partial_years(trade: pd.DataFrame, reporter: str | None = None, partner: str
     if partner is not None:
         rows = rows[rows["partner"] == partner]
     flows = rows.groupby([*SERIES, "year"])["flow"].agg(lambda f: tuple(sorted(set(f))))
-    one = flows[flows.map(len) == 1]
+    # A series that never holds both flows is a one-sided record (a partner's exports, say), not partial.
+    both = flows.map(len).eq(2).groupby(level=SERIES).transform("any")
+    one = flows[(flows.map(len) == 1) & both]
     out = pd.DataFrame(
         {
             "reporter": one.index.get_level_values("reporter"),
