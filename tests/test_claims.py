@@ -66,7 +66,9 @@ def data_with(folder: Path, *fixtures: Path) -> Path:
     """A copy of the shipped data folder with fixture files replacing datasets, and the synthetic source
     the fixtures cite added to sources.yml."""
     shutil.copytree(DATA, folder)
-    sources.dump([*DataFolder(folder).sources().values(), SYNTHETIC], folder / sources.FILENAME)
+    (folder / sources.FILENAME).write_text(
+        sources.text([*DataFolder(folder).sources().values(), SYNTHETIC]), encoding="utf-8"
+    )
     for fixture in fixtures:
         shutil.copyfile(fixture, folder / fixture.name)
     return folder

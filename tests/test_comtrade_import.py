@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import FIXTURES, ROOT, tradebook
+from conftest import FIXTURES, ROOT, run_cli, tradebook
 
 from tradebook.data.errors import InputError
 from tradebook.data.folder import DataFolder
@@ -175,3 +175,50 @@ def test_merged_rows_keep_other_sources(data_dir):
     after = DataFolder(data_dir).load("trade_products")
     kept = after[after.source != "un-comtrade"].reset_index(drop=True)
     pd.testing.assert_frame_equal(kept, before.reset_index(drop=True), check_dtype=False)
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {p.name: (p.read_bytes(), p.stat().st_mode & 0o7777) for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_a_failed_import_leaves_data_byte_identical(data_dir):
+    """A bad row in trade.csv: the import refuses in one line before writing trade_products.csv or sources.yml."""
+    with open(data_dir / "trade.csv", "a", encoding="utf-8") as fh:
+        fh.write("2030,KAZ,ITA,export,-5,USD,bns-trade-by-country\n")
+    before = _snapshot(data_dir)
+    proc = tradebook("import", "comtrade", str(FIXTURE), "--data-dir", str(data_dir), cwd=ROOT)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "trade.csv" in proc.stderr
+    assert _snapshot(data_dir) == before
+
+
+@pytest.mark.parametrize("failing", ["write", "replace"])
+def test_a_full_disk_during_an_import_changes_no_file(data_dir, failing, capsys, monkeypatch):
+    """The disk fills up while the files are written, or a rename fails: data/ stays as it was, one line."""
+    import errno
+    import os
+
+    before = _snapshot(data_dir)
+    real, calls = getattr(os, failing), {"n": 0}
+
+    def fail_second(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(os, failing, fail_second)
+    code, _, err = run_cli(["import", "comtrade", str(FIXTURE), "--data-dir", str(data_dir)], ROOT, capsys, monkeypatch)
+    monkeypatch.undo()
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "No space left on device; no file was changed" in err
+    assert _snapshot(data_dir) == before
+
+
+def test_an_import_keeps_the_files_modes(data_dir):
+    for name, mode in (("trade.csv", 0o640), ("trade_products.csv", 0o664), ("sources.yml", 0o600)):
+        (data_dir / name).chmod(mode)
+    proc = tradebook("import", "comtrade", str(FIXTURE), "--data-dir", str(data_dir), cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    modes = {name: (data_dir / name).stat().st_mode & 0o777 for name in ("trade_products.csv", "sources.yml")}
+    assert modes == {"trade_products.csv": 0o664, "sources.yml": 0o600}

@@ -17,7 +17,7 @@ def test_the_shipped_file_reads_and_dumps_back_byte_for_byte(tmp_path):
     assert known["bns-trade-by-country"].rank("trade") == 1
     assert known["eurostat-comext-italy-kz-listed"].coverage == "partial"
     assert known["bns-trade-by-partner-2024-2025"].release(2025).released == "2026-07-27"
-    sources.dump(known.values(), tmp_path / "sources.yml")
+    (tmp_path / "sources.yml").write_text(sources.text(known.values()), encoding="utf-8")
     assert (tmp_path / "sources.yml").read_bytes() == SHIPPED.read_bytes()
 
 

@@ -46,12 +46,15 @@ def record_validated(data_dir: Path, record: Path) -> None:
     record.write_text(json.dumps(digests, indent=1), encoding="utf-8")
 
 
-def _read_records(path: Path, dataset: Dataset) -> tuple[list[str], list[list[str]], list[int]]:
+def _read_records(
+    path: Path, dataset: Dataset, raw: bytes | None = None
+) -> tuple[list[str], list[list[str]], list[int]]:
     """Header, records and the line number of each record; structural errors raise."""
     name = display_path(path)
-    if not path.is_file():
-        raise InputError.at(path, "file not found")
-    raw = path.read_bytes()
+    if raw is None:
+        if not path.is_file():
+            raise InputError.at(path, "file not found")
+        raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -188,14 +191,17 @@ def _duplicate_problems(frame: pd.DataFrame, lines: list[int], path: Path, datas
     return problems
 
 
-def check(path: Path, dataset: Dataset, rules: bool = True) -> tuple[pd.DataFrame | None, list[Problem]]:
+def check(
+    path: Path, dataset: Dataset, rules: bool = True, raw: bytes | None = None
+) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Parse and check one file; the frame is returned only when there is no problem.
 
     With `rules=False` only the parsing is done (structure, header, types), not the contract's rules:
-    for a file the build has just validated, whose content is unchanged since.
+    for a file the build has just validated, whose content is unchanged since. With `raw`, those bytes
+    are checked as the file's content, before anything is written to it.
     """
     try:
-        header, records, lines = _read_records(path, dataset)
+        header, records, lines = _read_records(path, dataset, raw)
     except InputError as err:
         return None, err.problems
     frame = pd.DataFrame(records, columns=header, dtype=object)

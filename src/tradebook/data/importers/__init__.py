@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import sources
+from ..atomic import write_files
 from ..contract import DATASETS, Dataset
 from ..errors import InputError
 from ..folder import DataFolder
@@ -39,7 +40,7 @@ from . import (
     reference,
     wiiw,
 )
-from .common import merge_into, write_csv
+from .common import csv_bytes, merge_into
 
 
 @dataclass(frozen=True)
@@ -113,11 +114,15 @@ def build_data(shared: Path, data_dir: Path, log: Callable[[str], None] = print)
     for cited in REFERENCES:
         entry = cited(shared)
         provenance[entry.id] = entry
+    files: dict[Path, bytes | str] = {}
     for name, frame in frames.items():
         dataset = DATASETS[name]
-        write_csv(frame, data_dir / dataset.filename, dataset)
-        log(f"wrote {data_dir / dataset.filename} ({len(frame)} rows)")
-    sources.dump(provenance.values(), data_dir / sources.FILENAME)
+        files[data_dir / dataset.filename] = csv_bytes(frame, data_dir / dataset.filename, dataset)
+    files[data_dir / sources.FILENAME] = sources.text(provenance.values())
+    data_dir.mkdir(parents=True, exist_ok=True)
+    write_files(files)  # every file or none: a failure leaves data/ as it was
+    for name, frame in frames.items():
+        log(f"wrote {data_dir / DATASETS[name].filename} ({len(frame)} rows)")
     log(f"wrote {data_dir / sources.FILENAME} ({len(provenance)} sources)")
 
 
@@ -178,8 +183,11 @@ def _merge_and_record(
     data_dir = Path(data_dir)
     known = DataFolder(data_dir).sources()
     report = MergeReport(0, 0, 0)
+    writes: dict[Path, bytes | str] = {}
     for frame, dataset in parts:
-        report += merge_into(data_dir / dataset.filename, frame, dataset, known, {source.id: source}, override)
+        path = data_dir / dataset.filename
+        done, writes[path] = merge_into(path, frame, dataset, known, {source.id: source}, override)
+        report += done
     entry = known.get(source.id)
     entry = source.model_copy(update={"files": entry.files, "releases": entry.releases}) if entry else source
     digest = sources.sha256(path)
@@ -192,7 +200,8 @@ def _merge_and_record(
     years = {year for sid, year in report.taken if sid == source.id}
     used = [r.model_copy(update={"years": [y for y in r.years if y in years]}) for r in source.releases]
     known[source.id] = entry.with_releases(r for r in used if r.years)
-    sources.dump(known.values(), data_dir / sources.FILENAME)
+    writes[data_dir / sources.FILENAME] = sources.text(known.values())
+    write_files(writes)  # read and checked everything first; now every file or none
     return report
 
 

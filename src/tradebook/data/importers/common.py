@@ -4,9 +4,7 @@ and say what changed."""
 from __future__ import annotations
 
 import csv
-import os
 import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -35,31 +33,15 @@ def merge(
     return precedence.merge(existing, new, dataset, old_sources or {}, new_sources or {}, override)
 
 
-def write_csv(frame: pd.DataFrame, path: Path, dataset: Dataset) -> None:
-    """Write via a temporary file and rename, so a failure never leaves a half-written file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+def csv_bytes(frame: pd.DataFrame, path: Path, dataset: Dataset) -> bytes:
+    """The tidy file's new content, checked against the contract before anything is written."""
     cols = [c for c in dataset.all_columns if c in frame.columns]
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            frame[cols].to_csv(fh, index=False, lineterminator="\n")
-        _, problems = check(Path(tmp), dataset)
-        if problems:
-            raise InputError(
-                [
-                    Problem(
-                        display_path(path),
-                        None,
-                        None,
-                        f"not written, the merged rows break the contract: {problems[0].message}",
-                    )
-                ]
-            )
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    data = frame[cols].to_csv(index=False, lineterminator="\n").encode("utf-8")
+    _, problems = check(Path(path), dataset, raw=data)
+    if problems:
+        message = f"not written, the merged rows break the contract: {problems[0].message}"
+        raise InputError(Problem(display_path(path), None, None, message))
+    return data
 
 
 def merge_into(
@@ -69,12 +51,11 @@ def merge_into(
     old_sources: Mapping[str, Source],
     new_sources: Mapping[str, Source],
     override: bool = False,
-) -> MergeReport:
-    """Merge rows into a tidy file (created if absent) by source precedence and replace it atomically."""
+) -> tuple[MergeReport, bytes]:
+    """Merge rows into a tidy file (empty if absent) by source precedence: what it did and the new content."""
     existing = DataFolder(path.parent).load(dataset.name) if path.exists() else new.iloc[0:0]
     merged, report = merge(existing, new, dataset, old_sources, new_sources, override)
-    write_csv(merged, path, dataset)
-    return report
+    return report, csv_bytes(merged, path, dataset)
 
 
 def read_raw_csv(path: Path, columns: tuple[str, ...] | list[str], **read_csv_args) -> pd.DataFrame:
