@@ -185,8 +185,8 @@ def _merge_and_record(
     report = MergeReport(0, 0, 0)
     writes: dict[Path, bytes | str] = {}
     for frame, dataset in parts:
-        path = data_dir / dataset.filename
-        done, writes[path] = merge_into(path, frame, dataset, known, {source.id: source}, override)
+        target = data_dir / dataset.filename
+        done, writes[target] = merge_into(target, frame, dataset, known, {source.id: source}, override)
         report += done
     entry = known.get(source.id)
     entry = source.model_copy(update={"files": entry.files, "releases": entry.releases}) if entry else source
