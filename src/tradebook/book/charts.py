@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
+import numpy as np
 from IPython import get_ipython
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 from matplotlib_inline.config import InlineBackend
 
 plt.rcParams.update(
@@ -60,9 +62,46 @@ def source_line(fig, text: str) -> None:
     fig.tight_layout(rect=(0, 0.04 * lines, 1, 1))
 
 
+def tick_decimals(values: Sequence[float], scale: float = 1e9, max_decimals: int = 6) -> int:
+    """Fewest decimals with which every tick, divided by `scale`, prints exactly (to float noise): ticks at
+    2.5-billion steps need one, at 0.25-billion steps two, at 5-billion steps none."""
+    v = np.asarray([x / scale for x in values if np.isfinite(x)], dtype=float)
+    if v.size == 0:
+        return 0
+    steps = np.abs(np.diff(np.unique(v)))
+    tolerance = 1e-6 * (float(steps.min()) if steps.size else max(float(np.abs(v).max()), 1.0))
+    for decimals in range(max_decimals + 1):
+        if np.all(np.abs(np.round(v, decimals) - v) <= tolerance):
+            return decimals
+    return max_decimals
+
+
+class ScaledFormatter(Formatter):
+    """Tick labels in units of `scale`, all with the decimals the tick set needs: each label is the value of the
+    gridline it sits on (rounding 2.5 to "2" would have readers read values off the wrong line)."""
+
+    def __init__(self, scale: float = 1e9) -> None:
+        self.scale = scale
+        self.decimals: int | None = None
+
+    def set_locs(self, locs) -> None:
+        super().set_locs(locs)
+        self.decimals = tick_decimals(list(locs), self.scale)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        decimals = self.decimals if self.decimals is not None else tick_decimals([x], self.scale)
+        value = round(x / self.scale, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
+        return self.fix_minus(f"{value:,.{decimals}f}")
+
+
+def billions_formatter() -> ScaledFormatter:
+    """US$-billion axis labels that equal the gridlines they label, at any scale."""
+    return ScaledFormatter(1e9)
+
+
 def billions(ax, axis: str = "y") -> None:
-    fmt = FuncFormatter(lambda v, _: f"{v / 1e9:,.0f}" if abs(v) >= 1e9 or v == 0 else f"{v / 1e9:,.1f}")
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+    """Label an axis of US$ values in billions (the axis label says "US$ billion")."""
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(billions_formatter())
 
 
 def percent(ax, axis: str = "y") -> None:
@@ -77,6 +116,16 @@ def stacked(title: str, ylabels: list[str], heights: list[float], xlabel: str = 
     for ax, label in zip(axes, ylabels, strict=True):
         ax.set_ylabel(label)
     axes[-1].set_xlabel(xlabel)
+    return fig, axes
+
+
+def side_by_side(title: str, xlabels: list[str], ylabels: list[str], widths: list[float]):
+    """One chart of panels side by side, e.g. two series over time beside the scatter of one against the other."""
+    fig, axes = plt.subplots(1, len(xlabels), figsize=(8, 4.2), gridspec_kw={"width_ratios": widths})
+    fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=plt.rcParams["axes.titlesize"])
+    for ax, xlabel, ylabel in zip(axes, xlabels, ylabels, strict=True):
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
     return fig, axes
 
 
