@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tradebook.analysis import investment, models
+from tradebook.analysis import investment, timeseries
 
 
 def _fdi() -> pd.DataFrame:
@@ -88,25 +88,25 @@ def test_level_shift_finds_a_clear_step_and_not_a_flat_series():
     years = range(2000, 2020)
     rng = np.random.default_rng(1)
     step = pd.Series([10.0 + (5 if y >= 2010 else 0) + rng.normal(0, 0.5) for y in years], index=years)
-    res = models.level_shift(step, 2010)
+    res = timeseries.level_shift(step, 2010)
     assert res.shift == pytest.approx(5, abs=0.7) and res.p_value < 0.001
     assert (res.n_before, res.n_after) == (10, 10)
     assert res.placebo_share == 0.0  # no other break year fits as well as the true one
     flat = pd.Series(10 + rng.normal(0, 0.5, len(years)), index=years)
-    assert models.level_shift(flat, 2010).p_value > 0.05
+    assert timeseries.level_shift(flat, 2010).p_value > 0.05
     growth = pd.Series(np.exp(0.1 * np.arange(20)), index=years)
-    assert models.level_shift(growth, 2010, log=True, trend=True).shift == pytest.approx(0, abs=1e-6)
+    assert timeseries.level_shift(growth, 2010, log=True, trend=True).shift == pytest.approx(0, abs=1e-6)
     with pytest.raises(ValueError, match="two years on each side"):
-        models.level_shift(flat, 2019)
+        timeseries.level_shift(flat, 2019)
 
 
 def test_level_shift_or_none_when_one_side_is_too_short():
     years = range(2000, 2012)
     series = pd.Series(np.linspace(1.0, 2.0, len(years)), index=years)
-    assert models.level_shift_or_none(series, 2011) is None  # one year after: nothing to test
-    assert models.level_shift_or_none(series, 2006) == models.level_shift(series, 2006)
-    scaled = models.level_shift_or_none(series * 1e6, 2006)
-    assert scaled.p_value == pytest.approx(models.level_shift(series, 2006).p_value)  # units do not matter
+    assert timeseries.level_shift_or_none(series, 2011) is None  # one year after: nothing to test
+    assert timeseries.level_shift_or_none(series, 2006) == timeseries.level_shift(series, 2006)
+    scaled = timeseries.level_shift_or_none(series * 1e6, 2006)
+    assert scaled.p_value == pytest.approx(timeseries.level_shift(series, 2006).p_value)  # units do not matter
 
 
 def test_statements_summary_counts_those_above_their_window():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import ROOT, page_text, run_notebook
 
-from tradebook.analysis import indicators, models
+from tradebook.analysis import indicators, timeseries
 from tradebook.data import currency
 from tradebook.data.folder import DataFolder
 
@@ -40,9 +40,9 @@ def test_italy_numbers_come_from_the_data(italy):
     assert italy["shift_tested"] is True and 0 <= italy["tr_placebo"] <= 1
     trade = DataFolder(DATA).load("trade")
     turnover = indicators.year_range(indicators.bilateral(trade, "KAZ", "ITA"), 2000, None)["turnover"].dropna()
-    assert italy["tr_p"] == pytest.approx(models.level_shift(turnover, 2009, log=True).p_value)
+    assert italy["tr_p"] == pytest.approx(timeseries.level_shift(turnover, 2009, log=True).p_value)
     usd_from_2000 = usd[usd.index >= 2000]
-    assert italy["fd_shift_m"] == pytest.approx(models.level_shift(usd_from_2000, 2009).shift / 1e6)
+    assert italy["fd_shift_m"] == pytest.approx(timeseries.level_shift(usd_from_2000, 2009).shift / 1e6)
 
 
 def test_netherlands_edition_runs_without_events_or_statements(tmp_path):

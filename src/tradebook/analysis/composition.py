@@ -109,6 +109,14 @@ def crude_imports(products: pd.DataFrame, importer: str, exporter: str = "KAZ") 
     return series(products, importer, exporter, "import", CRUDE)
 
 
+def crude_in_barrels(products: pd.DataFrame, importer: str, exporter: str = "KAZ") -> pd.DataFrame:
+    """The registered crude imports whose volume is known in barrels, by year: what a price/volume split needs."""
+    crude = crude_imports(products, importer, exporter)
+    if "quantity_unit" not in crude:
+        return crude.iloc[:0]
+    return crude[(crude["quantity_unit"] == "bbl") & (crude["quantity"] > 0)]
+
+
 def crude_grades(products: pd.DataFrame, importer: str, exporter: str = "KAZ") -> pd.DataFrame:
     """Registered crude imports by grade: one row per year and grade, with its share of the year's value."""
     rows = flows(products, importer, exporter, "import")
