@@ -75,6 +75,7 @@ def test_order_of_integration(chapter):
         stat, p, lags, crit = kpss(y, regression="ct", nlags="auto")
         stat_d, _, _, crit_d = kpss(d, regression="c", nlags="auto")
     assert (got["kpss_stat"], got["kpss_lags"], got["kpss_rejects"]) == (pytest.approx(stat), lags, stat > crit["5%"])
+    assert got["trend_stationary"] == (got["adf_rejects"] and not got["kpss_rejects"])
     if crit["10%"] < stat < crit["1%"]:
         assert got["kpss_p"] == f"p = {p:.3f}"
     assert got["kpssd_stat"] == pytest.approx(stat_d)
