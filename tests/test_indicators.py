@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from tradebook.analysis import indicators
+from tradebook.data.sources import Release, Source
 
 
 def trade_rows(rows):
@@ -133,3 +134,95 @@ def test_summary_of_a_series_with_gaps():
     assert got.years == (2002, 2003, 2004, 2005, 2006)
     assert indicators.summarise(pd.Series([None], index=[2000], dtype=float)) is None
     assert indicators.summarise(pd.Series(dtype=float)) is None
+
+
+# --- complete years only --------------------------------------------------------------------------------
+
+
+def pair_with_partial_year():
+    """2020 and 2021 complete; 2022 exports only (the imports not yet published)."""
+    return trade_rows(
+        [
+            (2020, "KAZ", "ITA", "export", 80.0, "USD", "s"),
+            (2020, "KAZ", "ITA", "import", 20.0, "USD", "s"),
+            (2021, "KAZ", "ITA", "export", 90.0, "USD", "s"),
+            (2021, "KAZ", "ITA", "import", 30.0, "USD", "s"),
+            (2022, "KAZ", "ITA", "export", 500.0, "USD", "s"),
+        ]
+    )
+
+
+def test_bilateral_leaves_out_a_year_with_one_flow_and_partial_years_names_it():
+    trade = pair_with_partial_year()
+    pair = indicators.bilateral(trade, "KAZ", "ITA")
+    assert list(pair.index) == [2020, 2021]  # 2022 is not a year of turnover, nor of exports alone
+    growth = indicators.yoy_growth(pair["turnover"])
+    assert growth.loc[2021] == pytest.approx(120 / 100 - 1)
+    partial = indicators.partial_years(trade, "KAZ", "ITA")
+    assert partial[["year", "present", "missing"]].values.tolist() == [[2022, "export", "import"]]
+    assert indicators.partial_text(partial) == "2022 (exports only)"
+    assert indicators.partial_text(partial.iloc[:0]) == ""
+
+
+def test_a_one_sided_record_is_not_partial():
+    """A series that never holds both flows (a partner's imports alone, say) is a record of one flow."""
+    trade = trade_rows([(y, "ITA", "KAZ", "import", 10.0, "USD", "s") for y in (2019, 2020)])
+    assert indicators.partial_years(trade, "ITA", "KAZ").empty
+    assert indicators.bilateral(trade, "ITA", "KAZ")["import"].tolist() == [10.0, 10.0]
+
+
+def ranking_rows(year: int, partners: int = 22) -> list[tuple]:
+    """A year with a world total and `partners` partners of turnover 10, 20, …: ITA is the largest."""
+    codes = ["ITA", *[f"P{i:02d}" for i in range(1, partners)]]
+    rows = []
+    for i, code in enumerate(reversed(codes)):
+        rows += [(year, "KAZ", code, f, 5.0 * (i + 1), "USD", "s") for f in ("export", "import")]
+    total = sum(10.0 * (i + 1) for i in range(partners)) / 2
+    return rows + [(year, "KAZ", "WLD", f, total, "USD", "s") for f in ("export", "import")]
+
+
+def test_a_ranking_with_a_partial_partner_is_not_a_ranking():
+    rows = ranking_rows(2020) + ranking_rows(2021)
+    # 2021: P05's imports are missing; its turnover would be read as its exports alone.
+    rows = [r for r in rows if not (r[0] == 2021 and r[2] == "P05" and r[3] == "import")]
+    trade = pd.DataFrame(rows, columns=["year", "reporter", "partner", "flow", "value", "currency", "source"])
+    trade["partner"] = trade["partner"].str.replace("P", "X")  # no ISO code is needed by the ranking
+    ranks = indicators.share_and_rank(trade, "KAZ", "ITA")
+    assert list(ranks.index) == [2020]
+    assert ranks.loc[2020, "rank"] == 1 and ranks.loc[2020, "partners"] == 22
+    assert ranks.loc[2020, "share_turnover"] == pytest.approx(220.0 / sum(10.0 * (i + 1) for i in range(22)))
+    table = indicators.partner_table(trade, "KAZ", with_world=False)
+    assert (2021, "X05") not in table.index and (2020, "X05") in table.index
+    assert "X05" not in indicators.partner_turnover(trade, "KAZ", 2021).index
+
+
+def source(sid: str, *releases: Release) -> Source:
+    return Source(
+        id=sid, title="t", citation="c", publisher="p", origin="o", licence="l", units="u", caveats=[],
+        releases=list(releases),
+    )  # fmt: skip
+
+
+def test_release_text_reads_the_release_of_the_year_from_sources_yml():
+    known = {
+        "bns": source(
+            "bns",
+            Release(years=[2021], edition="e", status="final", released="2022-07-01"),
+            Release(years=[2022], edition="f", status="preliminary"),
+        ),
+        "panel": source("panel"),
+    }
+    trade = trade_rows(
+        [
+            (2021, "KAZ", "ITA", "export", 1.0, "USD", "bns"),
+            (2021, "KAZ", "ITA", "import", 1.0, "USD", "bns"),
+            (2022, "KAZ", "ITA", "export", 1.0, "USD", "bns"),
+            (2022, "KAZ", "ITA", "import", 1.0, "USD", "panel"),
+        ]
+    )
+    assert indicators.release_text(trade, known, "KAZ", "ITA", 2021) == "final edition, released 2022-07-01"
+    assert indicators.release_text(trade, known, "KAZ", "ITA", 2022) == (
+        "exports: preliminary edition, release date not recorded; "
+        "imports: edition status not recorded, release date not recorded"
+    )
+    assert indicators.release_text(trade, known, "KAZ", "ITA", 2030) == "release not recorded"

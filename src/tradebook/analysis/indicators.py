@@ -1,22 +1,66 @@
-"""Trade indicators from the tidy trade frame: levels, growth, CAGR, shares and ranks."""
+"""Trade indicators from the tidy trade frame: levels, growth, CAGR, shares and ranks.
+
+Only complete years count: a year in which a series holds one flow but not the other (a partial year,
+`data.coverage.partial_years`) never enters turnover, growth, a share or a ranking as if it were whole.
+`bilateral`, `partner_table` and `share_and_rank` leave such years out; `partial_years` names them, so
+that a page can say which years it left out and why.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
+from ..data import coverage, precedence
 from ..data.contract import WORLD
+from ..data.sources import Source
+
+FLOW_WORDS = {"export": "exports", "import": "imports"}
+
+
+def partial_years(trade: pd.DataFrame, reporter: str, partner: str | None = None) -> pd.DataFrame:
+    """The years in which a series of `reporter` (with `partner`, or with any partner) holds one flow only.
+
+    One row per partner and year: `present` and `missing` flow (`data.coverage.partial_years`).
+    """
+    return coverage.partial_years(trade, reporter, partner)
+
+
+def partial_text(partial: pd.DataFrame) -> str:
+    """Partial years as prose: '2026 (exports only)'; '' when there are none."""
+    return ", ".join(f"{int(r.year)} ({FLOW_WORDS[r.present]} only)" for r in partial.itertuples(index=False))
 
 
 def bilateral(trade: pd.DataFrame, reporter: str, partner: str, currency: str = "USD") -> pd.DataFrame:
-    """Exports, imports and turnover by year (columns) as `reporter` reports them with `partner`."""
+    """Exports, imports and turnover by year (columns) as `reporter` reports them with `partner`.
+
+    Complete years only: a year with one flow but not the other (`partial_years`) is left out, so that
+    no turnover, growth rate or latest year is read from half a year's record.
+    """
     rows = trade[(trade["reporter"] == reporter) & (trade["partner"] == partner) & (trade["currency"] == currency)]
     wide = rows.pivot_table(index="year", columns="flow", values="value", aggfunc="sum")
     wide = wide.reindex(columns=["export", "import"])
     wide["turnover"] = wide["export"] + wide["import"]
     wide.columns.name = None
-    return wide.dropna(how="all").sort_index()
+    partial = partial_years(trade, reporter, partner)["year"].tolist()
+    return wide.drop(index=partial, errors="ignore").dropna(how="all").sort_index()
+
+
+def release_text(trade: pd.DataFrame, sources: Mapping[str, Source], reporter: str, partner: str, year: int) -> str:
+    """How a year's figures of a series were published, from sources.yml: 'final edition, released
+    2026-07-27' (each flow named when the two differ); 'release not recorded' where sources.yml is silent."""
+    rows = trade[(trade["reporter"] == reporter) & (trade["partner"] == partner) & (trade["year"] == year)]
+    used = precedence.sources_used(rows, sources)
+    texts = {}
+    for r in used.itertuples(index=False):
+        status = f"{r.status} edition" if isinstance(r.status, str) else "edition status not recorded"
+        released = f"released {r.released}" if isinstance(r.released, str) else "release date not recorded"
+        texts.setdefault(f"{status}, {released}", []).append(FLOW_WORDS[r.flow])
+    if len(texts) <= 1:
+        return next(iter(texts), "release not recorded")
+    return "; ".join(f"{' and '.join(flows)}: {text}" for text, flows in texts.items())
 
 
 def yoy_growth(series: pd.Series) -> pd.Series:
@@ -101,9 +145,14 @@ def windows(years: pd.Index, breaks: list[int]) -> list[tuple[int, int]]:
 
 
 def partner_table(trade: pd.DataFrame, reporter: str, with_world: bool = True) -> pd.DataFrame:
-    """Every partner's exports, imports and turnover by year; by default only years with the world total."""
+    """Every partner's exports, imports and turnover by year; by default only years with the world total.
+
+    A partner's partial year (one flow only, `partial_years`) is left out rather than read as zero.
+    """
     rows = trade[(trade["reporter"] == reporter) & (trade["currency"] == "USD")]
+    partial = partial_years(trade, reporter)
     wide = rows.pivot_table(index=["year", "partner"], columns="flow", values="value", aggfunc="sum")
+    wide = wide.drop(index=list(zip(partial["year"], partial["partner"], strict=True)), errors="ignore")
     wide = wide.reindex(columns=["export", "import"]).fillna(0.0)
     wide["turnover"] = wide["export"] + wide["import"]
     wide.columns.name = None
@@ -125,11 +174,16 @@ def partner_turnover(trade: pd.DataFrame, reporter: str, year: int) -> pd.Series
 def share_and_rank(trade: pd.DataFrame, reporter: str, partner: str) -> pd.DataFrame:
     """The partner's share of the reporter's total trade and its rank by turnover, per year.
 
-    Only years with a world total and a full partner breakdown count; rank 1 is the largest partner.
+    Only years with a world total and a full partner breakdown count, and no year in which any of the
+    reporter's series is partial (a ranking with half a partner's record is not a ranking); rank 1 is the
+    largest partner.
     """
     table = partner_table(trade, reporter)
+    partial = set(partial_years(trade, reporter)["year"])
     out = []
     for year, block in table.groupby(level="year"):
+        if year in partial:
+            continue
         block = block.droplevel("year")
         world = block.loc[WORLD]
         countries = block.drop(index=WORLD)
