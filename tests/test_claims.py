@@ -16,7 +16,15 @@ import pytest
 from conftest import FIXTURES, ROOT, SHARED, glued, needs_shared, page_text, run_notebook, tradebook
 
 from tradebook.analysis import claim_checks, claim_spec, claims
-from tradebook.analysis.claims import CONTRADICTED, NOT_CHECKABLE, PARTLY, SUPPORTED
+from tradebook.analysis.claims import (
+    CONSISTENT,
+    CONTRADICTED,
+    NOT_CHECKABLE,
+    NOT_COMPARABLE,
+    PARTLY,
+    STATUSES,
+    SUPPORTED,
+)
 from tradebook.book import claims_view, toc
 from tradebook.book.build import validate_inputs
 from tradebook.data import currency, sources
@@ -35,13 +43,14 @@ SHIPPED = {
     "trade_growth_2024": SUPPORTED,  # +24.1% against "25%" ±2.5 points
     "turnover_2024": SUPPORTED,  # US$ 19.94 billion against "nearly US$20 billion"
     "exports_2024": SUPPORTED,  # US$ 18.66 billion against "more than US$18 billion"
-    "partner_rank": SUPPORTED,  # 3rd of 195 after China and Russia in 2024 (BNS final, every partner)
+    "partner_rank": SUPPORTED,  # 3rd of 195 after China and Russia in 2024 (BNS final, every partner); 3rd in 2025
     "turnover_2023": CONTRADICTED,  # US$ 16.08 billion, 20% below "around US$20 billion"
-    "fdi_top_five": CONTRADICTED,  # 26th by net FDI stock in 2021, the latest year of the FDI data
-    "fdi_two_decades": CONTRADICTED,  # net inflows 2005–2021 sum to less than zero
+    "fdi_top_five": NOT_COMPARABLE,  # a gross ranking; the data: net FDI by immediate investor (Italy 26th, 2021)
+    "fdi_two_decades": NOT_COMPARABLE,  # gross inflows since 2005; the data: net inflows 2005–2021, below zero
     "agreements_2009": NOT_CHECKABLE,
-    "italian_companies": NOT_CHECKABLE,
+    "italian_companies": CONSISTENT,  # 4 statements of 2022–2025 counting companies operating: 250 or about
     "kz_exports_products": PARTLY,  # crude oil a main export; metals only as base metals together
+    "kz_exports_wheat": CONTRADICTED,  # 0.3% of Kazakhstan's exports to Italy in 2024 (FAOSTAT over BNS)
     "it_exports_products": PARTLY,  # industrial equipment main on the listed (partial) goods; no pharmaceuticals
 }
 
@@ -74,6 +83,13 @@ def data_with(folder: Path, *fixtures: Path) -> Path:
     return folder
 
 
+def comparable_fdi_claims(folder: Path) -> None:
+    """claims.yml with the FDI claims read as net figures, so that the data's comparison decides them."""
+    text = (folder / "claims.yml").read_text(encoding="utf-8")
+    assert text.count("      flows: gross\n") == 2
+    (folder / "claims.yml").write_text(text.replace("      flows: gross\n", ""), encoding="utf-8")
+
+
 def verdicts_of(folder: Path, end_year: int | None = None) -> dict[str, claims.Verdict]:
     data = DataFolder(folder)
     return claim_checks.evaluate_all(claim_spec.load(data), claims.ClaimData(data, end_year))
@@ -92,28 +108,92 @@ def test_every_claim_has_an_expected_verdict(shipped):
 
 
 def test_trade_verdicts_say_why_and_what_the_data_cannot_answer(shipped):
-    assert "in 2024, the latest year with every partner" in shipped["partner_rank"].why
-    assert "China and Russia" in shipped["partner_rank"].says
+    rank = shipped["partner_rank"]
+    assert "in 2024, a year with every partner in the data (final edition" in rank.why
+    assert "China and Russia" in rank.says and "3rd of 197 in 2025" in rank.says
+    trade = DataFolder(DATA).load("trade")
+    for year in (2024, 2025):  # Italy's rank and share among all partners, as the page shows them
+        kaz = trade[(trade.reporter == "KAZ") & (trade.year == year)]
+        turnover = kaz.groupby("partner")["value"].sum()
+        world = turnover.pop("WLD")
+        italy = rank.evidence.loc[(year, 3)]
+        assert italy["Partner"] == "Italy" and sorted(turnover, reverse=True)[2] == turnover["ITA"]
+        assert italy["Share"] == pytest.approx(turnover["ITA"] / world)
+        assert italy["Coverage"] == f"all {len(turnover)} partners"
     assert "±US$ 2 billion" in shipped["turnover_2024"].why
     assert "below" in shipped["turnover_2023"].why
     assert claim_checks.years_within(shipped["turnover_2023"].claim, claims.ClaimData(DataFolder(DATA))) == [2024]
 
 
-def test_fdi_verdicts_name_the_measure_and_the_years(shipped):
+def test_gross_fdi_claims_are_not_comparable_and_say_what_a_check_would_need(shipped):
     rank = shipped["fdi_top_five"]
-    assert rank.scope == "net FDI by immediate investor, as of 2021"
+    assert rank.scope == "the claim counts gross inflows; the data hold net FDI by immediate investor"
+    assert "a check would need the gross inflows of every investor country" in rank.why
+    assert "puts Italy 26th of 75 investor countries by stock in 2021" in rank.why  # the net figures, as context
     assert rank.says.startswith("26th of 75 investor countries by FDI stock in 2021")
     assert "the top five: Netherlands, United States, France, Japan and China" in rank.says
-    assert "of the 5th, China" in rank.why
     total = shipped["fdi_two_decades"]
-    assert "2022–2024 not in the data" in total.scope
+    assert total.scope.startswith("the claim counts gross inflows") and "2022–2024 not in the data" in total.scope
+    assert "a check would need Italy's gross inflows in each year of 2005–2024" in total.why
     assert total.says.startswith("US$ -0.84 billion over 2005–2021")
     fdi = pd.read_csv(DATA / "fdi.csv")
     inflows = fdi[(fdi.investor == "ITA") & (fdi.measure == "inflow") & fdi.year.between(2005, 2024)]
     rates = [currency.annual_rate(y, c, "USD") for y, c in zip(inflows.year, inflows.currency, strict=True)]
     usd = (inflows.value * rates).sum()
     assert total.evidence["Cumulative, US$ bn"].iloc[-1] == pytest.approx(usd / 1e9)
+
+
+def test_net_fdi_claims_are_judged_on_the_data(tmp_path):
+    folder = data_with(tmp_path / "data")
+    comparable_fdi_claims(folder)
+    verdicts = verdicts_of(folder)
+    rank, total = verdicts["fdi_top_five"], verdicts["fdi_two_decades"]
+    assert (rank.status, total.status) == (CONTRADICTED, CONTRADICTED)
+    assert rank.scope == "net FDI by immediate investor, as of 2021" and "of the 5th, China" in rank.why
     assert "short of US$ 7.6 billion" in total.why  # even the best year on record, every missing year
+
+
+def test_companies_claim_against_statements_counting_the_same_thing(shipped):
+    v = shipped["italian_companies"]
+    published = pd.read_csv(DATA / "published_figures.csv", keep_default_na=False)
+    same = published[(published.measure == "companies operating") & published.published.str[:4].between("2022", "2025")]
+    assert len(same) == 4 and pd.to_numeric(same["value"]).between(225, 275).all()  # "more than 250" among them
+    assert v.says.startswith("4 statements published in 2022–2025 count companies from Italy operating in Kazakhstan")
+    assert "278 legal entities with capital from Italy registered in Kazakhstan (not necessarily active)" in v.says
+    assert "from 4 different speakers" in v.why
+    compared = v.evidence["Compared"]
+    assert (compared == "yes").sum() == 4 and "no: another measure" in set(compared)
+    assert v.evidence.loc["2024-10", "Count"] == "278"
+
+
+def test_companies_verdict_follows_the_statements(tmp_path):
+    folder = data_with(tmp_path / "data")
+    published = pd.read_csv(folder / "published_figures.csv", dtype=str, keep_default_na=False)
+    operating = published["measure"] == "companies operating"
+    published.loc[operating & (published["published"] == "2025-09-29"), "value"] = "400.0"
+    published.to_csv(folder / "published_figures.csv", index=False, lineterminator="\n")
+    v = verdicts_of(folder)["italian_companies"]
+    assert v.status == NOT_CHECKABLE and "disagree: about 400 does not fit" in v.why
+    published = published[~operating | published["published"].str.startswith("2022-08-2")]
+    operating = published["measure"] == "companies operating"
+    published = published[~(operating & (published["attributed_to"] != "KZ MFA press service"))]
+    published.to_csv(folder / "published_figures.csv", index=False, lineterminator="\n")
+    v = verdicts_of(folder)["italian_companies"]
+    assert v.status == NOT_CHECKABLE and "one speaker's statements alone" in v.why
+
+
+def test_wheat_share_year_by_year(shipped):
+    v = shipped["kz_exports_wheat"]
+    products, trade = pd.read_csv(DATA / "trade_products.csv", dtype={"product": str}), pd.read_csv(DATA / "trade.csv")
+    wheat = products[(products["product"] == "1001") & (products.reporter == "KAZ")].set_index("year")
+    exports = trade[(trade.reporter == "KAZ") & (trade.partner == "ITA") & (trade.flow == "export")].set_index("year")
+    share = wheat["value"] / exports["value"].reindex(wheat.index)
+    assert list(v.evidence.index) == list(wheat.index)
+    assert v.evidence["Share"].to_numpy() == pytest.approx(share.to_numpy())
+    assert v.evidence["US$ per tonne"].to_numpy() == pytest.approx((wheat["value"] / wheat["quantity"]).to_numpy())
+    assert share.loc[2024] < 0.01 and f"{share.loc[2024]:.1%} of Kazakhstan's exports to Italy in 2024" in v.says
+    above = [int(y) for y in share.index if share[y] >= 0.01]
+    assert above == [2023] and "of 2018–2024 it reached it in 2023" in v.why
 
 
 def test_product_verdicts_on_shipped_data(shipped):
@@ -125,11 +205,11 @@ def test_product_verdicts_on_shipped_data(shipped):
             "only within a group",
             "SXV",
         )
-    assert (found.loc["wheat and meslin", "Found"], found.loc["wheat and meslin", "Year"]) == ("minor", 2024)
+    assert "wheat and meslin" not in found.index  # a claim of its own
     assert found.loc["fuel oil", "Found"] == "only within a group"  # HS 27 of Italy's own imports (Comext)
     for absent in ("scrap of precious metals", "cranes"):
         assert found.loc[absent, "Found"] == "not in the data"
-    assert shipped["kz_exports_products"].scope == "1 of 10 products confirmed"
+    assert shipped["kz_exports_products"].scope == "1 of 9 products confirmed"
     it = shipped["it_exports_products"]
     assert it.scope == "1 of 3 products confirmed" and "not in the data: pharmaceuticals" in it.says
 
@@ -196,6 +276,8 @@ def test_end_year_before_the_claim_makes_it_not_checkable():
 
 def test_fdi_checks_on_synthetic_data(tmp_path):
     folder = data_with(tmp_path / "data", FDI / "fdi.csv")
+    assert {v.status for k, v in verdicts_of(folder).items() if k.startswith("fdi_")} == {NOT_COMPARABLE}
+    comparable_fdi_claims(folder)
     verdicts = verdicts_of(folder)
     rank = verdicts["fdi_top_five"]
     assert rank.status == CONTRADICTED
@@ -211,6 +293,7 @@ def test_fdi_checks_on_synthetic_data(tmp_path):
 
 def test_fdi_verdicts_follow_the_data(tmp_path):
     folder = data_with(tmp_path / "data", FDI / "fdi.csv")
+    comparable_fdi_claims(folder)
     fdi = pd.read_csv(folder / "fdi.csv")
     big = (fdi["investor"] == "ITA") & (fdi["year"] == 2021) & (fdi["measure"] == "stock")
     fdi.loc[big, "value"] = 50e9  # second largest investor
@@ -384,7 +467,8 @@ def test_chapter_glues_the_computed_verdicts(executed, shipped):
         assert executed[f"{cid}_verdict"] == shipped[cid].verdict, cid
         assert executed[f"{cid}_verdict"].startswith(status), cid
     assert executed["n_claims"] == len(SHIPPED)
-    assert executed["n_supported"] == sum(s == SUPPORTED for s in SHIPPED.values())
+    for status in STATUSES:
+        assert executed[f"n_{claims.STATUS_NAMES[status]}"] == sum(s == status for s in SHIPPED.values())
     assert executed["turnover_2023_near"] == "2024"
 
 
@@ -406,11 +490,12 @@ def test_built_book_shows_the_summary_table(built_book, shipped):
 @pytest.mark.xdist_group("book")
 def test_intro_counts_the_verdicts(built_book, shipped):
     intro = page_text(built_book / "_build/html/notebooks/intro.html").replace("’", "'")  # smart quotes
-    n = {status: sum(s == status for s in SHIPPED.values()) for status in (SUPPORTED, PARTLY, CONTRADICTED)}
+    n = {status: sum(s == status for s in SHIPPED.values()) for status in STATUSES}
     assert (
-        f"Of the article's {len(SHIPPED)} checkable claims, {n[SUPPORTED]} are supported by the data, "
-        f"{n[PARTLY]} partly supported, {n[CONTRADICTED]} contradicted, and "
-        f"{len(SHIPPED) - sum(n.values())} cannot be checked with the data in this book."
+        f"Of the article's {len(SHIPPED)} claims, {n[SUPPORTED]} are supported by the data, "
+        f"{n[PARTLY]} partly supported, {n[CONTRADICTED]} contradicted, {n[NOT_COMPARABLE]} not comparable "
+        f"(the data measure something else), {n[CONSISTENT]} consistent with other official statements, and "
+        f"{n[NOT_CHECKABLE]} cannot be checked with the data in this book."
     ) in intro
     html = (built_book / "_build/html/notebooks/intro.html").read_text(encoding="utf-8")
     for chapter in ("export_composition", "mirror_statistics", "claims_check"):

@@ -19,8 +19,12 @@ from ..data.countries import name as country_name
 from ..data.errors import DataMissing
 from . import composition, indicators, investment, mirror
 from .claims import (
+    CONSISTENT,
     CONTRADICTED,
+    DATA_FLOWS,
+    DATA_INVESTOR,
     NOT_CHECKABLE,
+    NOT_COMPARABLE,
     NUMERIC,
     PARTLY,
     SUPPORTED,
@@ -32,7 +36,22 @@ from .claims import (
     names,
 )
 
-FDI_BASIS = "net FDI by immediate investor"
+FDI_BASIS = f"{DATA_FLOWS} FDI by {DATA_INVESTOR} investor"
+# What a published count counts (published_figures `measure`), as a sentence says it.
+MEASURE_WORDS = {
+    "companies operating": "companies from {partner} operating in {host}",
+    "companies registered": "legal entities with capital from {partner} registered in {host} (not necessarily active)",
+    "companies with participation": "companies in {host} with any participation from {partner}",
+    "joint ventures": "joint ventures with companies from {partner}",
+    "companies in one region": "companies from {partner} in one region of {host} only",
+    "companies in a programme": "companies from {partner} in one government programme of {host}",
+}
+
+
+def measure_words(measure: str, claim: Claim) -> str:
+    """What a published count counts, in words: 'companies from Italy operating in Kazakhstan'."""
+    template = MEASURE_WORDS.get(measure, measure)
+    return template.format(partner=country_name(claim.partner), host=country_name(claim.reporter))
 
 
 @dataclass(frozen=True)
@@ -140,7 +159,20 @@ def _years_text(years: list[int]) -> str:
 
 
 def _pair(claim: Claim, data: ClaimData) -> pd.DataFrame:
+    """The pair's complete years (a year with one flow only is left out: `indicators.bilateral`)."""
     return indicators.bilateral(data.get("trade"), claim.reporter, claim.partner)
+
+
+def _no_year(claim: Claim, data: ClaimData, what: str, years: list[int], latest: str = "") -> DataMissing:
+    """Why a year is missing: absent from the data, or partial (one flow only, never read as a whole year)."""
+    partial = indicators.partial_years(data.get("trade"), claim.reporter, claim.partner)
+    partial = partial[partial["year"].isin(years)]
+    text = f"{data.label('trade')} has no {what} of {claim.reporter} with {claim.partner} in " + " or ".join(
+        map(str, years)
+    )
+    if len(partial):
+        text += f": {indicators.partial_text(partial)}, a partial year, is not read as a whole one"
+    return DataMissing(text + latest)
 
 
 def _pair_rows(claim: Claim, data: ClaimData, years) -> pd.DataFrame:
@@ -163,10 +195,8 @@ def _level(claim: Claim, data: ClaimData, column: str) -> Verdict:
     pair = _pair(claim, data)
     year, what = claim.year, {"turnover": "turnover", "export": "exports", "import": "imports"}[column]
     if year not in pair.index or pd.isna(pair.loc[year, column]):
-        latest = f" (its latest year is {int(pair.index.max())})" if len(pair) else ""
-        raise DataMissing(
-            f"{data.label('trade')} has no {what} of {claim.reporter} with {claim.partner} in {year}{latest}"
-        )
+        latest = f" (its latest complete year is {int(pair.index.max())})" if len(pair) else ""
+        raise _no_year(claim, data, what, [year], latest)
     x = float(pair.loc[year, column])
     status, why = compare(claim, x / UNITS[claim.unit])
     says = f"{billions(x)} in {year}"
@@ -197,10 +227,7 @@ def check_turnover_growth(claim: Claim, data: ClaimData) -> Verdict:
     year = claim.year
     absent = [y for y in (year - 1, year) if y not in pair.index or pd.isna(pair.loc[y, "turnover"])]
     if absent:
-        raise DataMissing(
-            f"{data.label('trade')} has no turnover of {claim.reporter} with {claim.partner} in "
-            + " or ".join(map(str, absent))
-        )
+        raise _no_year(claim, data, "turnover", absent)
     before, now = float(pair.loc[year - 1, "turnover"]), float(pair.loc[year, "turnover"])
     growth = now / before - 1
     status, why = compare(claim, growth / UNITS[claim.unit])
@@ -221,14 +248,20 @@ def _position(ranking: pd.Series, partner: str) -> tuple[int, list[str]]:
     return pos, [p for p in ranking.index if ranking[p] > ranking[partner]]
 
 
-def _ranking_table(ranking: pd.Series, year: int, coverage: str, n: int = 5) -> pd.DataFrame:
-    top = ranking.head(n)
+def _ranking_table(
+    ranking: pd.Series, year: int, coverage: str, partner: str, world: float | None = None, n: int = 5
+) -> pd.DataFrame:
+    """The first `n` partners of a year's ranking, and `partner` wherever it stands, with their share of the
+    reporter's turnover with the world (`world`; left blank where the data hold no full year)."""
+    ranks = investment.ranks_of(ranking)
+    shown = ranking[[p for p in ranking.index if ranks[p] <= n or p == partner]]
     return pd.DataFrame(
         {
             "Year": year,
-            "Rank": investment.ranks_of(ranking)[top.index].to_numpy(),
-            "Partner": [country_name(p) for p in top.index],
-            "Turnover, US$ bn": (top / 1e9).to_numpy(),
+            "Rank": ranks[shown.index].to_numpy(),
+            "Partner": [country_name(p) for p in shown.index],
+            "Turnover, US$ bn": (shown / 1e9).to_numpy(),
+            "Share": (shown / world).to_numpy() if world else float("nan"),
             "Coverage": coverage,
         }
     ).set_index(["Year", "Rank"])
@@ -254,9 +287,21 @@ def check_partner_rank(claim: Claim, data: ClaimData) -> Verdict:
         rank_ok = pos == claim.value if claim.comparison == "rank" else pos <= claim.value
         status = SUPPORTED if rank_ok and (not claim.after or set(ahead) == set(claim.after)) else CONTRADICTED
         after = f", after {names(ahead)}" if ahead else ""
-        says.append(f"{ordinal(pos)} of {len(ranking)} partner countries in {ev_year}{after}")
-        why.append(f"in {ev_year}, the latest year with every partner in the data, the rank is {ordinal(pos)}")
-        tables.append(_ranking_table(ranking, ev_year, f"all {len(ranking)} partners"))
+        share = full.loc[ev_year, "share_turnover"]
+        whose = f"{country_name(claim.reporter)}'s turnover"
+        says.append(f"{ordinal(pos)} of {len(ranking)} partner countries in {ev_year}{after} ({share:.1%} of {whose})")
+        latest = "the latest year" if ev_year == int(full.index.max()) else "a year"
+        release = indicators.release_text(trade, data.sources(), claim.reporter, claim.partner, ev_year)
+        why.append(f"in {ev_year}, {latest} with every partner in the data ({release}), the rank is {ordinal(pos)}")
+        # The complete years after the claim's, shown beside it: did the rank hold?
+        for later in [int(y) for y in full.index if y >= ev_year]:
+            ranking = indicators.partner_turnover(trade, claim.reporter, later)
+            world = float(full.loc[later, "world_turnover"])
+            tables.append(_ranking_table(ranking, later, f"all {len(ranking)} partners", claim.partner, world))
+            if later != ev_year:
+                pos, ahead = _position(ranking, claim.partner)
+                row = full.loc[later]
+                says.append(f"{ordinal(pos)} of {len(ranking)} in {later} ({row['share_turnover']:.1%})")
     if year != ev_year:
         subset = indicators.partner_turnover(trade, claim.reporter, year)
         if claim.partner in subset.index:
@@ -265,7 +310,7 @@ def check_partner_rank(claim: Claim, data: ClaimData) -> Verdict:
             consistent = pos <= claim.value and set(ahead) <= set(claim.after or ahead) and not listed_behind
             after = f", after {names(ahead)}" if ahead else ""
             says.append(f"in {year}, {ordinal(pos)} of the {len(subset)} partners in the data{after}")
-            tables.append(_ranking_table(subset, year, f"only {len(subset)} partners in the data"))
+            tables.append(_ranking_table(subset, year, f"only {len(subset)} partners in the data", claim.partner))
             if not consistent:
                 status = CONTRADICTED
                 why.append(
@@ -280,7 +325,8 @@ def check_partner_rank(claim: Claim, data: ClaimData) -> Verdict:
             scope = f"all partners known only to {ev_year}" if ev_year else ""
     if status is None:
         raise DataMissing(f"{data.label('trade')} has no year up to {year} with all of {claim.reporter}'s partners")
-    rows = trade[(trade["reporter"] == claim.reporter) & trade["year"].isin([ev_year, year])]
+    shown_years = [ev_year, year, *(int(y) for y in full.index if ev_year is not None and y >= ev_year)]
+    rows = trade[(trade["reporter"] == claim.reporter) & trade["year"].isin(shown_years)]
     return Verdict(
         claim,
         status,
@@ -294,6 +340,36 @@ def check_partner_rank(claim: Claim, data: ClaimData) -> Verdict:
 
 # ---------------------------------------------------------------------------------------------------
 # Investment: net FDI by immediate investor (fdi.csv), ranks and sums in US dollars
+
+
+BASIS_WHY = {
+    "gross": "officials quote gross inflows, which count every capital injection and loan from the investor and "
+    "subtract no repayment or withdrawal; the data's net flows subtract both",
+    "ultimate": "by ultimate investor a group investing through a holding company abroad counts under its own "
+    "country, by immediate investor under the holding company's",
+}
+BASIS_WORDS = {"gross": "gross inflows", "ultimate": "by ultimate investor"}
+
+
+def basis_gap(claim: Claim) -> list[str]:
+    """What the claim's figure counts that the FDI data (net, by immediate investor) do not: [] when the same."""
+    gaps = []
+    if claim.flows and claim.flows != DATA_FLOWS:
+        gaps.append(claim.flows)
+    if claim.investor and claim.investor != DATA_INVESTOR:
+        gaps.append(claim.investor)
+    return gaps
+
+
+def _not_comparable(gaps: list[str], needed: str, context: str) -> tuple[str, str]:
+    """The scope and the reason of a "not comparable" verdict: what differs, why it matters, what is needed,
+    and what the data do hold (`context`, a clause)."""
+    claimed = " ".join(BASIS_WORDS[g] for g in gaps)
+    held = ("gross FDI inflows" if "gross" in gaps else "FDI") + (" by ultimate investor" if "ultimate" in gaps else "")
+    scope = f"the claim counts {claimed}; the data hold {FDI_BASIS}"
+    why = "; ".join(BASIS_WHY[g] for g in gaps)
+    why += f". No source in this book holds {held}: a check would need {needed}. As context, {context}"
+    return scope, why
 
 
 def _fdi_year(years, claim: Claim, data: ClaimData) -> int:
@@ -336,6 +412,16 @@ def check_fdi_rank(claim: Claim, data: ClaimData) -> Verdict:
     scope = FDI_BASIS + (f", as of {year}" if year != claim.year else "")
     if status == SUPPORTED and year != claim.year:
         status = PARTLY
+    gaps = basis_gap(claim)
+    if gaps:
+        status = NOT_COMPARABLE
+        needed = f"the {' '.join(BASIS_WORDS[g] for g in gaps)} of every investor country"
+        needed += " accumulated over the years the claim covers" if "gross" in gaps else f" (FDI {claim.measure})"
+        context = (
+            f"the data's {FDI_BASIS} puts {country_name(claim.partner)} {ordinal(pos)} of {int(row['investors'])} "
+            f"investor countries by {claim.measure} in {year}"
+        )
+        scope, why = _not_comparable(gaps, needed, context)
     shown_ranks = investment.ranks_of(usd)
     keep = [c for c in usd.index if shown_ranks[c] <= 5 or c == claim.partner]
     shown = pd.DataFrame(
@@ -371,7 +457,20 @@ def check_fdi_cumulative(claim: Claim, data: ClaimData) -> Verdict:
         f"({FDI_BASIS}, sum of yearly {claim.measure}s in US dollars at ECB annual average rates)"
     )
     scope = FDI_BASIS
-    if not missing:
+    gaps = basis_gap(claim)
+    if gaps:
+        flows = " ".join(BASIS_WORDS[g] for g in gaps)
+        flows = flows if "gross" in gaps else f"{claim.measure}s {flows}"
+        needed = f"{country_name(claim.partner)}'s {flows} in each year of {first}–{last}"
+        context = (
+            f"the data's {FDI_BASIS} from {country_name(claim.partner)} sums to {billions(window.total)} "
+            f"over {window.first}–{window.last}"
+        )
+        scope, why = _not_comparable(gaps, needed, context)
+        status = NOT_COMPARABLE
+        if missing:
+            scope += f"; {_years_text(missing)} not in the data"
+    elif not missing:
         status, why = compare(claim, window.total / UNITS[claim.unit])
     else:
         # The most the missing years could add: the largest yearly flow on record, in every missing year.
@@ -406,14 +505,88 @@ def check_agreement_value(claim: Claim, data: ClaimData) -> Verdict:
     )
 
 
-@metric("companies_count", (), NUMERIC, what="the number of the partner's companies operating in the host")
+def _count_agrees(claim: Claim, value: float, qualifier: str) -> bool:
+    """Whether a published count ('about 250', 'more than 250', '250') fits the claim's figure."""
+    if claim.comparison == "approximately":
+        low, high = claim.value - claim.tolerance, claim.value + claim.tolerance
+        return value < high if qualifier == "more than" else low <= value <= high
+    if claim.comparison == "more_than":
+        return value >= claim.value if qualifier == "more than" else value > claim.value
+    return value < claim.value  # less_than
+
+
+def _count_text(row) -> str:
+    qualifier = {"approx.": "about ", "more than": "more than "}.get(row.qualifier, "")
+    return f"{qualifier}{row.value:,.0f}"
+
+
+@metric(
+    "companies_count",
+    ("published_figures",),
+    NUMERIC,
+    requires=("statement_measure",),
+    what="the number of the partner's companies in the host, against official statements counting the same thing",
+)
 def check_companies_count(claim: Claim, data: ClaimData) -> Verdict:
-    return Verdict(
-        claim,
-        NOT_CHECKABLE,
-        "no count of companies in the data",
-        "the data hold trade and investment values, no register of companies by the country of their owners",
-    )
+    """No register of companies by the owners' country is among the sources, so the claim is set against
+    the official statements published in the claim's period that count the same thing (`statement_measure`):
+    consistent when they all fit the claim's figure and come from at least two different speakers."""
+    first, last = claim.period
+    last = min(last, data.end_year) if data.end_year is not None else last
+    counts = investment.company_counts(data.get("published_figures"), claim.partner)
+    within = counts["year"].notna() & counts["year"].between(first, last)
+    same = counts[within & (counts["measure"] == claim.statement_measure)]
+    other = counts[within & (counts["measure"] != claim.statement_measure)]
+    window = _years_text(list(range(first, last + 1)))
+    what = measure_words(claim.statement_measure, claim)
+    if same.empty:
+        raise DataMissing(f"{data.label('published_figures')} holds no statement counting {what} published in {window}")
+    agrees = [_count_agrees(claim, r.value, r.qualifier) for r in same.itertuples()]
+    speakers = same["attributed_to"].nunique()
+    listed = "; ".join(f"{_count_text(r)} ({r.attributed_to}, {r.published})" for r in same.itertuples())
+    says = f"{len(same)} statements published in {window} count {what}: {listed}"
+    if len(other):
+        says += "; other counts, of other things: " + "; ".join(
+            f"{_count_text(r)} {measure_words(r.measure, claim)} ({r.published})" for r in other.itertuples()
+        )
+    around = f"{tolerance_text(claim)} around {figure_text(claim.value, claim.unit)}"
+    if all(agrees) and speakers >= 2:
+        status = CONSISTENT
+        why = (
+            f"all {len(same)} statements of the same measure, from {speakers} different speakers, fit "
+            f"{around}; no register of companies by the owners' country is among the sources of this book, "
+            "so no statistical source confirms or contradicts the figure"
+        )
+    elif all(agrees):
+        status = NOT_CHECKABLE
+        why = f"one speaker's statements alone fit {around}: no independent official figure confirms them"
+    else:
+        status = NOT_CHECKABLE
+        off = [_count_text(r) for r, ok in zip(same.itertuples(), agrees, strict=True) if not ok]
+        why = (
+            f"the statements counting {what} disagree: {', '.join(off)} "
+            f"{'does' if len(off) == 1 else 'do'} not fit {around}, and no register of companies is in the data "
+            "to decide between them"
+        )
+    shown = counts.assign(
+        compared=[
+            "yes" if ok and m == claim.statement_measure
+            else "no: another measure" if ok
+            else "no: undated" if pd.isna(y)
+            else f"no: published outside {window}"
+            for ok, m, y in zip(within, counts["measure"], counts["year"], strict=True)
+        ]
+    )  # fmt: skip
+    evidence = pd.DataFrame(
+        {
+            "Published": shown["published"].replace("", "undated"),
+            "Who said it": shown["attributed_to"],
+            "Count": [_count_text(r) for r in shown.itertuples()],
+            "What is counted": [measure_words(m, claim) for m in shown["measure"]],
+            "Compared": shown["compared"],
+        }
+    ).set_index("Published")
+    return Verdict(claim, status, says, why, source=data.cite(same), evidence=evidence)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -624,6 +797,63 @@ def check_main_products(claim: Claim, data: ClaimData) -> Verdict:
     used = {s for _, ev in evidence for s in ev.get("sources", []) if s}
     source = data.cite(pd.DataFrame({"source": sorted(used)})) if used else ""
     return Verdict(claim, status, "; ".join(parts), why, scope, source=source, evidence=shown)
+
+
+@metric(
+    "product_share",
+    ("trade_products", "trade"),
+    ("includes",),
+    requires=("flow", "items", "min_share"),
+    what="one product's share of the flow, year by year, at least `min_share` percent in the claim's year",
+)
+def check_product_share(claim: Claim, data: ClaimData) -> Verdict:
+    """One listed product, measured each year the data hold it as a share of the whole flow as the reporter
+    reports it: the product's figure from a source that compiles the reporter's own customs records
+    (FAOSTAT) over the reporter's total (trade.csv). The claim's year decides; the other years are shown."""
+    products, trade = data.get("trade_products"), data.get("trade")
+    (item,) = claim.items[:1]
+    codes = [c for c in item.hs if c in set(products["product"])]
+    years = pd.concat(
+        [composition.product_by_year(products, trade, claim.reporter, claim.partner, claim.flow, c) for c in codes]
+        or [pd.DataFrame(columns=["value", "share"])]
+    )
+    years = years[years["share"].notna()].sort_index()
+    side = _views(claim)[0][3]
+    if years.empty:
+        raise DataMissing(f"{data.label('trade_products')} has no {item.name} with a share of {side}")
+    known = [int(y) for y in years.index if y <= claim.year]
+    year = claim.year if claim.year in known or not claim.latest_available or not known else max(known)
+    if year not in years.index:
+        raise DataMissing(f"{data.label('trade_products')} has no {item.name} in {side} in {year}")
+    threshold = claim.min_share / 100
+    share = float(years.loc[year, "share"])
+    status = SUPPORTED if share >= threshold else CONTRADICTED
+    above = [int(y) for y, v in years["share"].items() if v >= threshold]
+    span = f"{int(years.index.min())}–{int(years.index.max())}"
+    why = (
+        f"a product counts as a main one at {_num(claim.min_share)}% or more of the flow; {item.name} "
+        f"{'reached' if share >= threshold else 'fell short of'} it in {year}, the claim's year, with {share:.1%}"
+    )
+    if above and above != [year]:
+        why += f"; of {span} it reached it in {_years_text(above)}"
+    elif not above:
+        why += f", and in no year of {span}"
+    says = (
+        f"{item.name} (HS {', '.join(codes)}): US$ {years.loc[year, 'value'] / 1e6:,.1f} million, "
+        f"{share:.1%} of {side} in {year}; from {years['share'].min():.1%} to {years['share'].max():.1%} over {span}"
+    )
+    tonnes = set(years["quantity_unit"].dropna()) == {"t"}
+    shown = pd.DataFrame(
+        {
+            "Tonnes" if tonnes else "Quantity": years["quantity"],
+            "US$ million": years["value"] / 1e6,
+            "US$ per tonne" if tonnes else "US$ per unit": years["unit_value"],
+            "Share": years["share"],
+        }
+    ).rename_axis("Year")
+    totals = composition.flows(trade, claim.reporter, claim.partner, claim.flow)
+    source_rows = pd.concat([pd.DataFrame({"source": years["source"]}), totals[totals["year"].isin(years.index)]])
+    return Verdict(claim, status, says, why, source=data.cite(source_rows), evidence=shown)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from ..data.config import (
     refused_all,
     vocabulary,
 )
-from ..data.contract import FDI_MEASURES, FLOWS, MAX_YEAR, MIN_YEAR, iso3_codes
+from ..data.contract import FDI_MEASURES, FLOWS, MAX_YEAR, MEASURES, MIN_YEAR, iso3_codes
 from ..data.errors import InputError, Problem
 from ..data.folder import DataFolder
 from ..data.yamlfile import Loc, line_at
@@ -115,6 +115,9 @@ class Assert(Strict):
     after: Annotated[list[Iso3], non_empty("a list of ISO3 country codes")] | None = None
     items: Annotated[list[Item], non_empty("a list of {name: …, hs: [HS codes]}")] | None = None
     min_share: Annotated[Number, AfterValidator(_percent)] | None = None
+    flows: Annotated[str, one_of(claims.FDI_FLOWS)] | None = None
+    investor: Annotated[str, one_of(claims.FDI_INVESTORS)] | None = None
+    statement_measure: Annotated[str, one_of(tuple(MEASURES))] | None = None
 
     @model_validator(mode="after")
     def _metric_rule(self, info: ValidationInfo) -> Assert:
@@ -203,6 +206,9 @@ def _claim(entry: ClaimEntry, articles: dict[str, claims.Article]) -> claims.Cla
         after=tuple(a.after or ()),
         items=tuple(claims.Item(i.name, tuple(i.hs)) for i in a.items or ()),
         min_share=a.min_share,
+        flows=a.flows,
+        investor=a.investor,
+        statement_measure=a.statement_measure,
         chapter=entry.chapter,
         note=" ".join(entry.note.split()),
     )

@@ -11,12 +11,31 @@ import pandas as pd
 
 from ..data.countries import name as country_name
 from ..data.folder import DataFolder
+from ..data.sources import Source
 
+# The verdict scale (DESIGN.md), each defined on the claims page.
 SUPPORTED = "supported"
-PARTLY = "partly supported"
-CONTRADICTED = "contradicted"
+PARTLY = "partly supported"  # the data answer part of the claim; the scope says which part is missing
+CONTRADICTED = "contradicted"  # the same measure, outside the stated tolerance
+NOT_COMPARABLE = "not comparable"  # the data measure something else (gross vs net, immediate vs ultimate investor)
+CONSISTENT = "consistent with other official statements"  # no statistical source; independent official figures agree
 NOT_CHECKABLE = "not checkable with this data"
-STATUSES = (SUPPORTED, PARTLY, CONTRADICTED, NOT_CHECKABLE)
+STATUSES = (SUPPORTED, PARTLY, CONTRADICTED, NOT_COMPARABLE, CONSISTENT, NOT_CHECKABLE)
+# Each verdict's short name, for glue names and CSS classes: n_supported, n_not_comparable, …
+STATUS_NAMES = {
+    SUPPORTED: "supported",
+    PARTLY: "partly",
+    CONTRADICTED: "contradicted",
+    NOT_COMPARABLE: "not_comparable",
+    CONSISTENT: "consistent",
+    NOT_CHECKABLE: "not_checkable",
+}
+
+# What the FDI data measure (fdi.csv, as the National Bank of Kazakhstan publishes it), against which a
+# claim's `flows` and `investor` are read: a claim on another basis is not comparable with them.
+FDI_FLOWS = ("gross", "net")
+FDI_INVESTORS = ("immediate", "ultimate")
+DATA_FLOWS, DATA_INVESTOR = "net", "immediate"
 
 # A claim's figure times the factor gives whole units (US dollars, fractions, ranks, counts).
 UNITS = {"USD billion": 1e9, "percent": 0.01, "rank": 1.0, "companies": 1.0}
@@ -68,6 +87,9 @@ class Claim:
     after: tuple[str, ...] = ()
     items: tuple[Item, ...] = ()
     min_share: float | None = None
+    flows: str | None = None  # FDI claims: what the claim's figure counts, gross or net flows
+    investor: str | None = None  # FDI claims: by immediate or ultimate investor, where the claim's basis says
+    statement_measure: str | None = None  # counts: what the statements compared must count (published_figures)
     chapter: str | None = None
     note: str = ""
 
@@ -117,10 +139,13 @@ class ClaimData:
     def get(self, name: str) -> pd.DataFrame:
         """The validated frame up to `end_year`; DataMissing when the file is absent."""
         frame = self.folder.load(name)
-        return frame[frame["year"] <= self.end_year] if self.end_year is not None else frame
+        return frame[frame["year"] <= self.end_year] if self.end_year is not None and "year" in frame else frame
 
     def cite(self, frame: pd.DataFrame) -> str:
         return self.folder.cite(frame)
+
+    def sources(self) -> dict[str, Source]:
+        return self.folder.sources()
 
 
 def about(claims: list[Claim], reporter: str, partner: str) -> list[Claim]:

@@ -146,6 +146,34 @@ def crude_share(products: pd.DataFrame, trade: pd.DataFrame, importer: str, expo
     return share_of(crude["value"], total["value"] * rates).rename("share")
 
 
+def product_by_year(
+    products: pd.DataFrame, trade: pd.DataFrame, reporter: str, partner: str, flow: str, product: str
+) -> pd.DataFrame:
+    """One product's value (US$), quantity and unit value by year, with its share of the whole flow as the
+    reporter reports it in trade.csv (US$); with several sources in a year, the first by name.
+
+    A source such as FAOSTAT compiles the reporter's own customs records, so its product and the reporter's
+    total are two views of the same declarations; the share is left blank where trade.csv has no total.
+    """
+    rows = flows(products, reporter, partner, flow)
+    rows = rows[(rows["product"] == product) & (rows["currency"] == "USD")]
+    rows = rows.sort_values(["year", "source"]).drop_duplicates("year", keep="first").set_index("year")
+    total = reported(trade, reporter, partner, flow, currency="USD")["value"].reindex(rows.index)
+    quantity = rows["quantity"] if "quantity" in rows else pd.Series(float("nan"), index=rows.index)
+    unit = rows["quantity_unit"] if "quantity_unit" in rows else pd.Series("", index=rows.index)
+    return pd.DataFrame(
+        {
+            "value": rows["value"],
+            "quantity": quantity,
+            "quantity_unit": unit,
+            "unit_value": rows["value"] / quantity,
+            "total": total,
+            "share": rows["value"] / total,
+            "source": rows["source"],
+        }
+    ).rename_axis("year")
+
+
 def pair_share(
     products: pd.DataFrame, reporter: str, partner: str, flow: str, product: str, source: str
 ) -> pd.DataFrame:

@@ -193,10 +193,11 @@ def share_and_rank(trade: pd.DataFrame, reporter: str, partner: str) -> pd.DataF
         row = {f"share_{f}": countries.loc[partner, f] / world[f] for f in ("export", "import", "turnover")}
         row.update(
             year=year,
+            world_turnover=float(world["turnover"]),
             rank=int(ranks.loc[partner]),
             partners=len(countries),
             leader=str(countries["turnover"].idxmax()),
         )
         out.append(row)
-    columns = ["year", "share_export", "share_import", "share_turnover", "rank", "partners", "leader"]
+    columns = ["year", "share_export", "share_import", "share_turnover", "world_turnover", "rank", "partners", "leader"]
     return pd.DataFrame(out, columns=columns).set_index("year")

@@ -197,6 +197,25 @@ def summarise_statements(compared: pd.DataFrame) -> StatementsSummary | None:
     )
 
 
+COUNTS = "investment"  # published_figures measures that are not counts of companies start with this word
+
+
+def company_counts(published: pd.DataFrame, partner: str) -> pd.DataFrame:
+    """The published counts of the partner's companies in the host, oldest first, each with what it counts
+    (`measure`: companies operating, registered, with any participation, joint ventures, …) and the year
+    it was published (blank for an undated page)."""
+    if "measure" not in published:
+        return published.iloc[:0].assign(measure=[], year=[])
+    rows = published[
+        (published["partner"] == partner)
+        & (published["measure"] != "")
+        & ~published["measure"].str.startswith(COUNTS)
+        & published["value"].notna()
+    ].copy()
+    rows["year"] = pd.array([int(d[:4]) if d else None for d in rows["published"]], dtype="Int64")
+    return rows.sort_values(["published", "url"], kind="stable").reset_index(drop=True)
+
+
 def decimal_year(date: str) -> float:
     """The middle of the period a date names, in calendar years: '2009' → 2009.5, '1992-10' → 1992.79."""
     parts = [int(p) for p in date.split("-")]
