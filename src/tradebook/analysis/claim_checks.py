@@ -546,9 +546,10 @@ def check_companies_count(claim: Claim, data: ClaimData) -> Verdict:
     listed = "; ".join(f"{_count_text(r)} ({r.attributed_to}, {r.published})" for r in same.itertuples())
     says = f"{len(same)} statements published in {window} count {what}: {listed}"
     if len(other):
-        says += "; other counts, of other things: " + "; ".join(
-            f"{_count_text(r)} {measure_words(r.measure, claim)} ({r.published})" for r in other.itertuples()
-        )
+        dates: dict[str, list[str]] = {}
+        for r in other.itertuples():  # the same count in several statements is named once, with each date
+            dates.setdefault(f"{_count_text(r)} {measure_words(r.measure, claim)}", []).append(r.published)
+        says += "; other counts, of other things: " + "; ".join(f"{k} ({', '.join(d)})" for k, d in dates.items())
     around = f"{tolerance_text(claim)} around {figure_text(claim.value, claim.unit)}"
     if all(agrees) and speakers >= 2:
         status = CONSISTENT
@@ -724,7 +725,9 @@ def _detail(ev: dict) -> str:
         return ""
     bound = {"same": "", "part": "at least ", "group": "at most "}[ev["kind"]]
     amount = f"{bound}{ev['share']:.1%} of" if ev["share"] is not None else "in"
-    how = {"same": "", "part": f", as {ev['codes']}", "group": f", within {_group_name(ev['codes'])}"}[ev["kind"]]
+    codes = ev["codes"].split(", ")
+    listed = ev["codes"] if len(codes) <= 4 else f"{len(codes)} codes, {codes[0]} to {codes[-1]}"
+    how = {"same": "", "part": f", as {listed}", "group": f", within {_group_name(ev['codes'])}"}[ev["kind"]]
     return f" ({amount} {ev['basis']}, {ev['year']}{how})"
 
 

@@ -65,6 +65,10 @@ def evidence_table(verdict: Verdict | None):
     for col in verdict.evidence.columns:
         if "US$ bn" in col:
             formats[col] = "{:,.2f}"
+        elif "US$ million" in col:
+            formats[col] = "{:,.1f}"
+        elif col in ("Tonnes", "US$ per tonne"):
+            formats[col] = "{:,.0f}"
         elif col in ("Share", "Growth"):
             formats[col] = "{:.1%}"
         elif col == "Year":
