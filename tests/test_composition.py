@@ -8,6 +8,9 @@ import pytest
 from tradebook.analysis import composition as comp
 from tradebook.analysis import mirror
 from tradebook.data.currency import annual_rate
+from tradebook.data.sources import Release, Source
+
+SOURCE_FIELDS = dict(title="t", citation="c", publisher="p", origin="o", licence="l", units="u", caveats=[])
 
 COLUMNS = ["year", "reporter", "partner", "flow", "product", "value", "currency", "source"]
 
@@ -220,3 +223,73 @@ def test_mirror_ratios_side_by_side_and_their_sources():
     assert table.loc[2021, "imports"] == 0.9 and pd.isna(table.loc[2021, "exports"])
     assert mirror.ratio_table({"crude": empty}).empty
     assert mirror.sources(exports, imports, empty)["source"].tolist() == ["bns", "cepii", "eurostat"]
+
+
+def test_source_spans_name_the_sources_of_each_run_of_years():
+    compared = pd.DataFrame(
+        {
+            "ratio": [None, 0.5, 0.4, 0.3, 0.2],
+            "partner_source": ["cepii", "cepii", "cepii", "comext", "comext"],
+            "reporter_source": [None, "cepii", "cepii", "bns", "bns"],
+        },
+        index=pd.Index([2017, 2018, 2019, 2020, 2021], name="year"),
+    )
+    text = mirror.source_spans(compared, {"cepii": "CEPII", "bns": "BNS"})
+    assert text == "2018–2019: CEPII against CEPII; 2020–2021: comext against BNS"
+
+
+def test_chapter_share_names_the_years_without_a_whole_year_figure():
+    products = frame(
+        [
+            (2020, "ITA", "KAZ", "import", "TOTAL", 100.0, "EUR", "comext"),
+            (2020, "ITA", "KAZ", "import", "27", 83.0, "EUR", "comext"),
+            (2021, "ITA", "KAZ", "import", "TOTAL", 90.0, "EUR", "comext"),  # HS 27 lacks months: no row
+            (2020, "ITA", "KAZ", "import", "2709", 70.0, "USD", "register"),  # no TOTAL: not a share
+        ]
+    )
+    release = Release(years=[2020, 2021], edition="extraction", latest_year=2022)
+    known = {"comext": Source(**{**SOURCE_FIELDS, "id": "comext", "releases": [release]})}
+    got = mirror.chapter_share(products, known, "ITA", "KAZ", "27")
+    assert got.index.tolist() == [2020, 2021, 2022]  # the edition reaches 2022, without a whole year of it
+    assert got.loc[2020, "share"] == pytest.approx(0.83) and got.loc[2020, "missing"] == ""
+    assert got["missing"].tolist()[1:] == ["chapter", "all goods"]
+    assert mirror.gaps_text(got[got["missing"] != ""], "HS 27") == "2021 (HS 27), 2022 (all goods)"
+
+
+def test_a_value_against_the_price_of_what_it_is_made_of():
+    values = pd.Series([36.5, 21.0, 21.8], index=[2019, 2020, 2021])
+    prices = pd.Series([64.3, 42.0, 70.9], index=[2019, 2020, 2021])
+    check = comp.against_price(values, prices, 2021, 2019)
+    assert check.value_change == pytest.approx(21.8 / 36.5 - 1)
+    assert check.price_change == pytest.approx(70.9 / 64.3 - 1)
+    assert check.volume_change == pytest.approx((21.8 / 70.9) / (36.5 / 64.3) - 1)
+    ((two, one),) = comp.likely_incomplete(values, prices)  # 2021 falls by more than a third against both
+    assert (two.year, two.base, one.base) == (2021, 2019, 2020)
+    # A fall against the year before only (an odd base year) is no sign of an incomplete total.
+    assert comp.likely_incomplete(pd.Series([25.0, 21.0, 21.8], index=[2019, 2020, 2021]), prices) == []
+    assert comp.against_price(values, prices, 2022, 2021) is None
+
+
+def test_partial_lists_and_their_coverage_of_the_total():
+    products = frame(
+        [
+            (2021, "ITA", "KAZ", "export", "TOTAL", 500.0, "EUR", "comext"),
+            *[
+                (2021, "ITA", "KAZ", "export", code, value, "EUR", "listed")
+                for code, value in (("8413", 60.0), ("6204", 50.0), ("84149000", 40.0))
+            ],
+            (2021, "KAZ", "ITA", "export", "TOTAL", 100.0, "USD", "comtrade"),
+            *[(2021, "KAZ", "ITA", "export", f"{c:02d}", 10.0, "USD", "comtrade") for c in (1, 2, 3)],
+            (2021, "ITA", "KAZ", "import", "2709", 70.0, "USD", "register"),  # a crude register: not a list
+        ]
+    )
+    known = {
+        "listed": Source(**{**SOURCE_FIELDS, "id": "listed", "coverage": "partial", "total_source": "comext"}),
+        "comtrade": Source(**{**SOURCE_FIELDS, "id": "comtrade"}),
+    }
+    got = comp.partial_lists(products, known, "KAZ", "ITA").set_index("source")
+    assert got.loc["listed", "share"] == pytest.approx(150 / 500) and got.loc["listed", "products"] == 3
+    assert got.loc["comtrade", "share"] == pytest.approx(30 / 100)  # chapters short of the TOTAL: partial
+    assert "register" not in got.index
+    top = comp.listed_top(products, "ITA", "KAZ", "export", "listed", 2021, 2)
+    assert top["product"].tolist() == ["8413", "6204"] and top["share"].tolist() == pytest.approx([0.4, 1 / 3])

