@@ -131,3 +131,28 @@ def test_statements_summary_counts_those_above_their_window():
     assert investment.summarise_statements(compared.iloc[:0]) is None
     unsummed = investment.summarise_statements(compared.iloc[3:])
     assert unsummed.summed == 0 and np.isnan(unsummed.net_low)
+
+
+def test_the_stock_in_place_before_the_data_beside_a_window_that_starts_earlier():
+    statements = pd.DataFrame(
+        {
+            "published": ["2015", "2020", "2019"],
+            "attributed_to": ["a", "b", "c"],
+            "publisher": ["p", "p", "p"],
+            "period": ["2000-2005", "2005-2006", "since independence"],
+            "amount": [9.0, 7.0, 8.0],
+            "currency": ["USD", "USD", "USD"],
+            "qualifier": ["", "", ""],
+            "start": pd.array([2000, 2005, None], dtype="Int64"),
+            "end": pd.array([2005, 2006, 2019], dtype="Int64"),
+        }
+    )
+    inflows = pd.DataFrame({"USD": [-1.0, -2.0, -4.0, -1.0]}, index=[2003, 2004, 2005, 2006])
+    stocks = pd.DataFrame({"USD": [12.0, 10.0, 6.0, 5.0]}, index=[2003, 2004, 2005, 2006])
+    out = investment.compare_statements(statements, inflows, stocks)
+    assert out["stock_year"].tolist()[::2] == [2003, 2003] and pd.isna(out.loc[1, "stock_year"])
+    assert out.loc[0, "stock_start"] == 12.0 and np.isnan(out.loc[1, "stock_start"])  # 2005 is inside the data
+    assert out["ratio"].isna().all()  # no ratio to a negative sum
+    summary = investment.summarise_statements(out)
+    assert summary.all_net_negative and summary.larger_than_net == 3  # true, and says nothing
+    assert not investment.summarise_statements(out.assign(net=[1.0, -1.0, -1.0])).all_net_negative

