@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..data.contract import DATASETS, Dataset
+from ..data import coverage
+from ..data.contract import DATASETS, WORLD, Dataset
 from ..data.folder import DataFolder
 from ..data.importers import IMPORT_COMMANDS
+from ..data.precedence import sources_used
 from ..data.sources import Source
 
 SOURCE_FIELDS = {
@@ -108,3 +110,92 @@ def import_commands() -> pd.DataFrame:
         for kind, func in sorted(IMPORT_COMMANDS.items())
     ]
     return pd.DataFrame(rows, columns=["Command", "What it does"])
+
+
+# ---------------------------------------------------------------------------------------------------
+# Which source each trade series uses, year by year (source precedence), and its partial years
+
+
+def year_runs(years: list[int]) -> str:
+    """Consecutive years as ranges: [2018, 2019, 2020, 2022] → '2018–2020, 2022'."""
+    runs: list[list[int]] = []
+    for year in sorted(years):
+        if runs and runs[-1][1] == year - 1:
+            runs[-1][1] = year
+        else:
+            runs.append([year, year])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs)
+
+
+def _edition(row) -> str:
+    parts = [row.source]
+    parts += [str(row.status)] if isinstance(row.status, str) else []
+    parts += [f"released {row.released}"] if isinstance(row.released, str) else []
+    return ", ".join(parts)
+
+
+def _group(reporter: str, partner: str, first: str, second: str) -> tuple[int, str, str]:
+    """Where a series goes on the page: the edition's pair each way, the world, then the others together."""
+    if (reporter, partner) == (first, second):
+        return 0, first, second
+    if (reporter, partner) == (second, first):
+        return 1, second, first
+    if reporter == first:
+        return (2, first, WORLD) if partner == WORLD else (3, first, "other partners")
+    return (4, "other reporters", first) if partner == first else (5, "other reporters", "other partners")
+
+
+def _runs(block: pd.DataFrame, many: str) -> str:
+    """Runs of years that use the same source and release: '2000–2017: wits-bns-panel; 2018–2020: …'; for a
+    group of several series, with how many of them (`many`: partners, reporters) each run covers."""
+    by_year = block.groupby("year")["edition"].agg(lambda e: tuple(sorted(set(e))))
+    counts = block.groupby("year").size()
+    runs: list[list] = []
+    for year, editions in by_year.items():
+        if runs and runs[-1][2] == editions and runs[-1][1] == year - 1:
+            runs[-1][1], runs[-1][3] = year, [*runs[-1][3], int(counts[year])]
+        else:
+            runs.append([year, year, editions, [int(counts[year])]])
+    texts = []
+    for a, b, editions, n in runs:
+        years = str(a) if a == b else f"{a}–{b}"
+        count = str(min(n)) if min(n) == max(n) else f"{min(n)}–{max(n)}"
+        noun = many[:-1] if max(n) == 1 else many  # "1 partner", "2–5 partners"
+        series = f" ({count} {noun})" if many else ""
+        texts.append(f"{years}: {' / '.join(editions)}{series}")
+    return "; ".join(texts)
+
+
+def sources_used_table(trade: pd.DataFrame, sources: dict[str, Source], reporter: str, partner: str) -> pd.DataFrame:
+    """Which source (and release) each trade series uses in each run of years, compactly: the edition's pair
+    each way and the reporter's world total one series a row, every other series grouped, the two flows in
+    one row where they agree (data.precedence.sources_used)."""
+    used = sources_used(trade, sources)
+    used["edition"] = [_edition(r) for r in used.itertuples(index=False)]
+    groups = [_group(r, p, reporter, partner) for r, p in zip(used["reporter"], used["partner"], strict=True)]
+    used["group"] = groups
+    rows = []
+    for group, block in used.groupby("group", sort=True):
+        several = block[["reporter", "partner"]].drop_duplicates().shape[0] > 1
+        many = ("partners" if group[2] == "other partners" else "reporters") if several else ""
+        texts = {flow: _runs(flows, many) for flow, flows in block.groupby("flow", sort=True)}
+        merged = {}
+        for flow, text in texts.items():
+            merged.setdefault(text, []).append(f"{flow}s")
+        for text, flows in merged.items():
+            rows.append((group[1], group[2], " and ".join(flows), text))
+    columns = ["Reporter", "Partner", "Flows", "Years: source used (release)"]
+    return pd.DataFrame(rows, columns=columns).set_index(["Reporter", "Partner", "Flows"])
+
+
+def partial_years_table(trade: pd.DataFrame) -> pd.DataFrame:
+    """The years in which a series of trade.csv holds one flow but not the other (data.coverage), as ranges."""
+    partial = coverage.partial_years(trade)
+    rows = [
+        (reporter, partner, present, missing, year_runs(block["year"].tolist()))
+        for (reporter, partner, present, missing), block in partial.groupby(
+            ["reporter", "partner", "present", "missing"]
+        )
+    ]
+    columns = ["Reporter", "Partner", "Flow in the data", "Flow missing", "Years"]
+    return pd.DataFrame(rows, columns=columns).set_index(["Reporter", "Partner"])
