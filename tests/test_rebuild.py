@@ -16,7 +16,7 @@ import nbformat
 import pytest
 import yaml
 from bookpages import offered_downloads
-from conftest import ROOT, copy_project, page_text, tradebook
+from conftest import ROOT, copy_project, glued, page_text, tradebook
 
 from tradebook.analysis import indicators
 from tradebook.book import normalise
@@ -200,3 +200,38 @@ def test_a_copied_built_project_rebuilds_from_its_own_data(built_book: Path, tmp
     assert "of which Kazakh exports were US$ 12.3 billion" not in page_text(
         built_book / "_build/html/notebooks/intro.html"
     )
+
+
+@pytest.mark.xdist_group("partial")
+def test_a_year_with_one_flow_stays_out_of_every_headline_and_is_named(tmp_path_factory):
+    """The README's next-year row without its import row: a partial year, never a headline."""
+    project = copy_project(tmp_path_factory.mktemp("partial"))
+    toc = "format: jb-book\nroot: notebooks/intro\nchapters:\n  - file: notebooks/trade_growth\n"
+    (project / "_toc.yml").write_text(toc, encoding="utf-8")
+    config = yaml.safe_load((project / "_config.yml").read_text(encoding="utf-8"))
+    config["sphinx"]["config"]["suppress_warnings"] = ["myst.xref_missing"]  # links to the chapters left out
+    (project / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    trade = DataFolder(ROOT / "data").load("trade")
+    pair = indicators.bilateral(trade, "KAZ", "ITA")
+    last = int(pair.index.max())
+    partial = last + 1
+    with open(project / "data/trade.csv", "a", encoding="utf-8") as fh:
+        fh.write(f"{partial},KAZ,ITA,export,19000000000.0,USD,wits-bns-panel\n")
+    proc = tradebook("build", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    assert f"{partial}" in proc.stdout and "a partial year" in proc.stdout  # the build warns of it
+
+    intro = page_text(project / "_build/html/notebooks/intro.html")
+    growth = pair["turnover"].iloc[-1] / pair["turnover"].iloc[-2] - 1
+    assert (
+        f"In {last} Kazakhstan reported goods trade with Italy worth US$ {pair['turnover'].iloc[-1] / 1e9:,.1f}"
+        in intro
+    )
+    assert f"of which Kazakh exports were US$ {pair['export'].iloc[-1] / 1e9:,.1f} billion" in intro
+    assert f"{growth:+.1%} on {last - 1}" in intro
+    assert f"In {partial} Kazakhstan" not in intro and "US$ 19.0 billion" not in intro
+    assert f"Not yet a whole year in the data: {partial} (exports only)" in intro
+    ranks = indicators.share_and_rank(trade, "KAZ", "ITA")
+    assert f"In {int(ranks.index[-1])} , the latest year for which Kazakhstan" in intro.replace("’", "'")
+    (executed,) = project.glob("_build/.cache/*/trade_growth/executed.ipynb")
+    assert glued(executed)["last_year"] == last  # the trade chapter inherits the rule from indicators
