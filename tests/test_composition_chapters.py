@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 
+import pandas as pd
 import pytest
 from conftest import FIXTURES, ROOT, page_text, run_notebook
 from papermill.exceptions import PapermillExecutionError
@@ -151,3 +152,26 @@ def test_book_pages_show_the_glued_numbers(built_book):
     assert "Transalpine pipeline" in text and "CIF against FOB" in text
     nav = (html / "trade_growth.html").read_text(encoding="utf-8")  # the sidebar lists every chapter
     assert 'href="export_composition.html"' in nav and 'href="mirror_statistics.html"' in nav
+
+
+def test_a_comtrade_list_short_of_its_total_is_shown_as_a_partial_list(tmp_path):
+    rows = pd.read_csv(FIXTURE, dtype=str, keep_default_na=False)
+    short = tmp_path / "comtrade_without_chapter_27.csv"
+    rows[rows["cmdCode"] != "27"].to_csv(short, index=False)  # the chapters no longer add up to the TOTAL
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    import_comtrade(short, data)
+    g = run_notebook("export_composition", tmp_path, partner="ITA", data_dir=str(data))
+    folder = DataFolder(data)
+    lists = comp.partial_lists(folder.load("trade_products"), folder.sources(), "KAZ", "ITA")
+    comtrade = lists[lists["source"].str.contains("comtrade")]
+    assert (len(comtrade), set(comtrade["flow"])) == (3, {"export"})  # 2021–2023: never silently dropped
+    exports = comtrade[comtrade["flow"] == "export"].set_index("year")
+    kept = rows[(rows["cmdCode"].str.len() == 2) & (rows["cmdCode"] != "27") & (rows["flowCode"] == "X")]
+    total = rows[(rows["cmdCode"] == "TOTAL") & (rows["flowCode"] == "X")]
+    listed = kept.groupby("refYear")["primaryValue"].apply(lambda v: v.astype(float).sum())
+    whole = total.set_index("refYear")["primaryValue"].astype(float)
+    assert exports["share"].to_numpy() == pytest.approx((listed / whole).to_numpy())
+    assert g["has_full_export"] is False and g["has_full_import"] is True  # imports hold no HS 27: still whole
+    assert g["has_partial_lists"] is True
+    assert g["partial_lists_count"] == len(lists)
