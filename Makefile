@@ -9,7 +9,7 @@ PARTNER ?=
 PARAMS ?=
 BUILD_ARGS := $(if $(PARAMS),--params $(PARAMS)) $(if $(PARTNER),--partner $(PARTNER))
 
-.PHONY: book test data validate lint bench clean
+.PHONY: book test data validate lint bench vendor clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 book: $(STAMP)
-	$(BIN)/tradebook build $(BUILD_ARGS)
+	$(BIN)/tradebook build --pdf $(BUILD_ARGS)
 
 test: lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
@@ -37,6 +37,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+
+# The Vega bundle pages with live charts load, from the pinned vl-convert wheel (assets/vendor/vega/VENDORED.md).
+vendor: $(STAMP)
+	$(BIN)/python -m tradebook.book.vega assets/vendor/vega/tradebook-vega.js
 
 clean:
 	rm -rf _build

@@ -10,12 +10,13 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -25,27 +26,22 @@ import yaml
 from papermill.exceptions import PapermillExecutionError
 
 from ..analysis import claim_spec
+from ..data import sources
 from ..data.errors import InputError, Problem, display_path
 from ..data.validate import VALIDATED, partial_year_warnings, record_validated, validate_all
-from . import toc
+from . import buildinfo, toc
+from .buildinfo import Outcome
 from .cache import Cache, code_digest, digest
 from .editions import Edition
 from .errors import BuildError
 from .glue import READS_MIME
 from .normalise import prepare
+from .pdf import print_book
+from .provenance import Provenance, book_version, checksums, data_vintage
 
-BOOK_FILES = ("_config.yml", "_toc.yml")
+BOOK_FILES = ("_config.yml", "_toc.yml", "CITATION.cff", "LICENSE")
 BOOK_DIRS = ("assets",)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to one notebook in this build."""
-
-    name: str
-    status: str  # executed | reused | failed
-    seconds: float
-    message: str = ""
+CITE_FILES = ("CITATION.cff", "LICENSE")  # offered for download on the how-to-cite page
 
 
 def log(text: str) -> None:
@@ -111,7 +107,6 @@ def _execute(source: str, target: str, parameters: dict[str, Any], cwd: str) -> 
             request_save_on_cell_execute=False,
         )
         status, message = "ok", ""
-        hide_injected_parameters(Path(target))
     except PapermillExecutionError as err:
         status = "nodata" if err.ename == "NoData" else "failed"
         message = f"{err.ename}: {err.evalue}" if status == "failed" else str(err.evalue)
@@ -119,16 +114,6 @@ def _execute(source: str, target: str, parameters: dict[str, Any], cwd: str) -> 
         status, message = "failed", f"{type(err).__name__}: {err}"
     reads = take_reads(Path(target)) if Path(target).is_file() else []
     return status, reads, message, time.perf_counter() - started
-
-
-def hide_injected_parameters(path: Path) -> None:
-    """Fold away the cell papermill adds, like the parameters cell it overrides."""
-    nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        tags = cell.metadata.get("tags", [])
-        if "injected-parameters" in tags and "hide-cell" not in tags:
-            cell.metadata["tags"] = [*tags, "hide-cell"]
-    nbformat.write(nb, path)
 
 
 def no_data_notebook(source: Path, target: Path, message: str) -> None:
@@ -164,13 +149,13 @@ def execute_all(
     outcomes: list[Outcome] = []
     todo = []
     for nb, nb_params, key in plans:
-        hit = cache.lookup(nb.stem, key)
+        hit, reason = cache.lookup(nb.stem, key)
         if hit:
             shutil.copyfile(hit, out_dir / nb.name)
-            outcomes.append(Outcome(nb.name, "reused", 0.0))
-            log(f"  reused   {nb.name} (inputs unchanged)")
+            outcomes.append(Outcome(nb.name, "reused", (cache.entry(nb.stem) or {}).get("seconds", 0.0), reason))
+            log(f"  reused   {nb.name} ({reason})")
         else:
-            todo.append((nb, nb_params, key))
+            todo.append((nb, nb_params, key, reason))
     if not todo:
         return outcomes
     work = out_dir.parent / "running"
@@ -178,52 +163,120 @@ def execute_all(
     log(f"  executing {len(todo)} notebook(s) with {min(jobs, len(todo))} worker(s)…")
     with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
         futures = {}
-        for nb, nb_params, key in todo:
+        for nb, nb_params, key, reason in todo:
             target = work / nb.name
             fut = pool.submit(_execute, str(nb), str(target), nb_params, str(nb.parent))
-            futures[fut] = (nb, key, target)
+            futures[fut] = (nb, key, target, reason)
         for fut in as_completed(futures):
-            nb, key, target = futures[fut]
+            nb, key, target, reason = futures[fut]
             status, reads, message, seconds = fut.result()
             if status == "failed":
-                outcomes.append(Outcome(nb.name, "failed", seconds, message))
+                outcomes.append(Outcome(nb.name, "failed", seconds, reason, message))
                 log(f"  FAILED   {nb.name} after {seconds:.1f} s: {message}")
                 continue
             if status == "nodata":
                 no_data_notebook(nb, target, message)
             # The kernel named the files relative to the notebook's folder; the cache, relative to the project.
             rel = [os.path.relpath(os.path.normpath(nb.parent / r), root) for r in reads]
-            stored = cache.store(nb.stem, key, target, rel)
+            stored = cache.store(nb.stem, key, target, rel, seconds)
             shutil.copyfile(stored, out_dir / nb.name)
-            outcomes.append(Outcome(nb.name, "executed", seconds))
-            note = " (no data for this partner: page says so)" if status == "nodata" else ""
-            log(f"  executed {nb.name} in {seconds:.1f} s{note}")
+            outcomes.append(Outcome(nb.name, "executed", seconds, reason))
+            note = "; no data for this partner: the page says so" if status == "nodata" else ""
+            log(f"  executed {nb.name} in {seconds:.1f} s ({reason}{note})")
     return outcomes
 
 
-def stage_sources(root: Path, stage: Path, edition: Edition) -> Path:
-    """Copy the book's own files beside the executed notebooks; the edition sets the title."""
+def stage_sources(root: Path, stage: Path) -> Path:
+    """Copy the book's own files (table of contents, prose pages, citation files, assets) to the stage."""
     src = stage / "src"
     (src / "notebooks").mkdir(parents=True, exist_ok=True)
-    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
-    # The theme prints the title as HTML: the edition's title is text, so it goes in escaped.
-    config["title"] = html.escape(edition.title)
-    (src / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
     shutil.copyfile(root / "_toc.yml", src / "_toc.yml")
+    for page in sorted((root / "notebooks").glob("*.md")):  # prose pages with no code (how to cite)
+        shutil.copyfile(page, src / "notebooks" / page.name)
+    for name in CITE_FILES:
+        shutil.copyfile(root / name, src / "notebooks" / name)
     for folder in BOOK_DIRS:
         if (root / folder).is_dir():
             shutil.copytree(root / folder, src / folder, dirs_exist_ok=True)
     return src
 
 
+def book_config(root: Path) -> dict[str, Any]:
+    return yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+
+
+def write_config(root: Path, src: Path, provenance: Provenance, pdf: str) -> None:
+    """The staged _config.yml: the edition's title, the stamp every page carries, the banner of a one-off build."""
+    config = book_config(root)
+    edition = provenance.edition
+    # The theme prints the title as HTML: the edition's title is text, so it goes in escaped.
+    config["title"] = html.escape(edition.title)
+    changed = [f"{k} = {v!r} (the edition file: {was!r})" for k, (v, was) in edition.changed.items() if k != "data_dir"]
+    changed += ["data from another folder"] * ("data_dir" in edition.changed)
+    if changed:
+        config.setdefault("html", {})["announcement"] = html.escape(
+            "Built with parameters of its own, not those of the published edition: " + "; ".join(changed) + "."
+        )
+    stamp = {
+        "edition": edition.slug,
+        "edition_title": edition.title,
+        "version": provenance.version,
+        "citation": provenance.citation,
+        "changed": changed,
+        "pdf": pdf,
+        "vintage": {f"notebooks/{stem}": [asdict(v) for v in found] for stem, found in provenance.vintage.items()},
+    }
+    config.setdefault("sphinx", {}).setdefault("config", {})["tradebook_stamp"] = stamp
+    (src / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def collect_provenance(root: Path, edition: Edition, notebooks: list[Path], cache: Cache) -> Provenance:
+    """What this build's pages and data packages state: version, citation, files read, data vintage."""
+    data_dir = (root / "notebooks" / edition.parameters["data_dir"]).resolve()
+    known = sources.read(data_dir / sources.FILENAME)
+    pair = (str(edition.parameters.get("reporter", "KAZ")), str(edition.parameters.get("partner", "")))
+    reads = {nb.stem: sorted((cache.entry(nb.stem) or {}).get("reads", {})) for nb in notebooks}
+    config = book_config(root)
+    return Provenance(
+        edition=edition,
+        version=book_version(),
+        author=str(config.get("author", "")),
+        year=str(config.get("copyright", "")),
+        sources=known,
+        reads={stem: checksums(root, files) for stem, files in reads.items()},
+        vintage={stem: data_vintage(data_dir, pair, files, known) for stem, files in reads.items()},
+    )
+
+
+# Sphinx's progress lines, e.g. "reading sources... [ 50%] notebooks/intro": the phase and the page.
+SPHINX_PROGRESS = re.compile(r"^(reading sources|writing output)\.\.\. \[\s*(\d+)%\] (\S+)")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def render(src: Path, stage: Path) -> Path:
-    """Jupyter Book with execution off and warnings as errors; returns the rendered html folder."""
+    """Jupyter Book with execution off and warnings as errors; returns the rendered html folder.
+
+    Sphinx's own progress is condensed to a line per phase and quarter, so a long render is seen to move.
+    """
     jb = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(jb), "build", str(src), "--path-output", str(stage), "-W", "--keep-going", "-q"]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    cmd = [str(jb), "build", str(src), "--path-output", str(stage), "-W", "--keep-going"]
+    started = time.perf_counter()
+    lines: list[str] = []
+    shown: set[tuple[str, int]] = set()
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
+        for raw in proc.stdout or []:
+            line = ANSI.sub("", raw)
+            lines.append(line)
+            found = SPHINX_PROGRESS.match(line.strip())
+            step = (found[1], int(found[2]) // 25) if found else None
+            if found and step not in shown:
+                shown.add(step)
+                elapsed = time.perf_counter() - started
+                log(f"  rendering {found[1].split()[0]} {found[3]} ({found[2]}%, {elapsed:.0f} s)")
     if proc.returncode != 0:
-        tail = [ln for ln in (proc.stdout + proc.stderr).splitlines() if "WARNING" in ln or "ERROR" in ln]
-        raise BuildError("Jupyter Book failed: " + (tail[0] if tail else proc.stderr.strip()[-300:]))
+        problems = [ln.strip() for ln in lines if "WARNING" in ln or "ERROR" in ln]
+        raise BuildError("Jupyter Book failed: " + (problems[0] if problems else "".join(lines).strip()[-300:]))
+    log(f"  rendered the HTML in {time.perf_counter() - started:.1f} s")
     return stage / "_build" / "html"
 
 
@@ -246,7 +299,7 @@ def target_dir(root: Path, edition: Edition) -> Path:
     return root / "_build" / "editions" / edition.slug / "html"
 
 
-def inputs_digest(root: Path, edition: Edition) -> str:
+def inputs_digest(root: Path, edition: Edition, pdf: bool) -> str:
     """One hash of everything a build reads: data, notebooks, book config, parameters, code, pins."""
     data_dir = (root / "notebooks" / edition.parameters.get("data_dir", "../data")).resolve()
     files = [root / f for f in BOOK_FILES]
@@ -254,7 +307,7 @@ def inputs_digest(root: Path, edition: Edition) -> str:
         files += sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
     # Named relative to the project: a copy of a built project with the same files is up to date.
     parts = [os.path.relpath(p, root).encode() + p.read_bytes() for p in files if p.is_file()]
-    parts.append(json.dumps([edition.slug, edition.title, edition.parameters], sort_keys=True).encode())
+    parts.append(json.dumps([edition.slug, edition.title, edition.parameters, pdf], sort_keys=True).encode())
     return digest(code_digest(root).encode(), *parts)
 
 
@@ -262,16 +315,17 @@ def _stamp(root: Path, edition: Edition) -> Path:
     return root / "_build" / ".cache" / edition.slug / "inputs.key"
 
 
-def up_to_date(root: Path, edition: Edition) -> bool:
+def up_to_date(root: Path, edition: Edition, pdf: bool) -> bool:
     """True when the published book was built from exactly these inputs: nothing to validate or run."""
     stamp = _stamp(root, edition)
-    return target_dir(root, edition).is_dir() and stamp.is_file() and stamp.read_text() == inputs_digest(root, edition)
+    current = inputs_digest(root, edition, pdf)
+    return target_dir(root, edition).is_dir() and stamp.is_file() and stamp.read_text() == current
 
 
-def build(root: Path, edition: Edition, jobs: int | None = None) -> Path:
-    """The whole build for one edition; returns the published html folder."""
+def build(root: Path, edition: Edition, jobs: int | None = None, pdf: bool = False) -> Path:
+    """The whole build for one edition; returns the published html folder. `pdf`: print the book as well."""
     t0 = time.perf_counter()
-    inputs = inputs_digest(root, edition)
+    inputs = inputs_digest(root, edition, pdf)
     data_dir = root / "notebooks" / edition.parameters.get("data_dir", "../data")
     problems = validate_inputs(data_dir)
     if problems:
@@ -283,7 +337,7 @@ def build(root: Path, edition: Edition, jobs: int | None = None) -> Path:
     stage = build_dir / ".stage" / edition.slug
     if stage.exists():
         shutil.rmtree(stage)
-    src = stage_sources(root, stage, edition)
+    src = stage_sources(root, stage)
     validated = stage / "validated.json"
     record_validated(data_dir, validated)
     os.environ[VALIDATED] = str(validated)  # inherited by the workers and their kernels
@@ -293,7 +347,12 @@ def build(root: Path, edition: Edition, jobs: int | None = None) -> Path:
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:
         raise BuildError(f"notebooks/{failed[0].name} failed: {failed[0].message}")
-    prepare(src / "notebooks")  # reproducible notebooks, their CSV downloads beside them
+    provenance = collect_provenance(root, edition, notebooks, cache)
+    prepare(src / "notebooks", provenance)  # reproducible notebooks, their downloads beside them
+    order = {nb.name: i for i, nb in enumerate(notebooks)}
+    buildinfo.write_page(src / "notebooks", sorted(outcomes, key=lambda o: order[o.name]), provenance)
+    pdf_name = f"{edition.slug}.pdf" if pdf else ""
+    write_config(root, src, provenance, pdf_name)
     target = target_dir(root, edition)
     render_key = digest(*(p.read_bytes() for p in sorted(src.rglob("*")) if p.is_file()))
     stamp = cache.folder / "html.key"
@@ -301,7 +360,16 @@ def build(root: Path, edition: Edition, jobs: int | None = None) -> Path:
     if target.is_dir() and stamp.is_file() and stamp.read_text() == render_key:
         log("  HTML is up to date: nothing to render")
     else:
-        publish(render(src, stage), target)
+        new_html = render(src, stage)
+        if pdf_name:  # printed before the swap: a failed print leaves the last good book and PDF
+            started = time.perf_counter()
+            pages = [new_html / f"{page}.html" for page in toc.pages(src)]
+            count = print_book(new_html, pages, new_html / pdf_name, f"{edition.title} · version {provenance.version}")
+            log(f"  printed {pdf_name}: {count} pages in {time.perf_counter() - started:.1f} s")
+        publish(new_html, target)
+        if pdf_name:
+            (build_dir / "pdf").mkdir(exist_ok=True)
+            shutil.copyfile(target / pdf_name, build_dir / "pdf" / pdf_name)
         stamp.write_text(render_key)
     shutil.rmtree(stage, ignore_errors=True)
     _stamp(root, edition).write_text(inputs)

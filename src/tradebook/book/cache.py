@@ -46,26 +46,32 @@ class Cache:
         self.root = root
         self.folder = folder
 
-    def lookup(self, name: str, key: str) -> Path | None:
-        """The executed notebook stored under this key, if no file it read has changed since."""
+    def lookup(self, name: str, key: str) -> tuple[Path | None, str]:
+        """The executed notebook stored under this key if no file it read has changed since; else why not."""
         entry = self.folder / name
-        meta_path = entry / "key.json"
-        if not meta_path.is_file():
-            return None
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta.get("key") != key:
-            return None
-        if any(file_digest(self.root / rel) != d for rel, d in meta.get("reads", {}).items()):
-            return None
+        meta = self.entry(name)
         out = entry / "executed.ipynb"
-        return out if out.is_file() else None
+        if meta is None or not out.is_file():
+            return None, "no earlier run"
+        if meta.get("key") != key:
+            return None, "the notebook, its parameters, the package code or the pins changed"
+        changed = [rel for rel, d in meta.get("reads", {}).items() if file_digest(self.root / rel) != d]
+        if changed:
+            return None, f"{changed[0]} changed" + (f" (and {len(changed) - 1} more)" if len(changed) > 1 else "")
+        return out, "inputs unchanged"
 
-    def store(self, name: str, key: str, executed: Path, reads: list[str]) -> Path:
+    def entry(self, name: str) -> dict | None:
+        """What the cache knows of a notebook's last successful run: key, files read, seconds."""
+        meta_path = self.folder / name / "key.json"
+        return json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else None
+
+    def store(self, name: str, key: str, executed: Path, reads: list[str], seconds: float) -> Path:
         """Keep an executed notebook; `reads` are the files it read, relative to the project root."""
         entry = self.folder / name
         entry.mkdir(parents=True, exist_ok=True)
         out = entry / "executed.ipynb"
         shutil.copyfile(executed, out)
-        meta = {"key": key, "reads": {rel: file_digest(self.root / rel) for rel in sorted(set(reads))}}
+        reads_digest = {rel: file_digest(self.root / rel) for rel in sorted(set(reads))}
+        meta = {"key": key, "reads": reads_digest, "seconds": round(seconds, 1)}
         (entry / "key.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
         return out

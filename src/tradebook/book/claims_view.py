@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 from IPython.display import display
 
 from ..analysis.claims import Verdict
 from .downloads import download
 from .glue import glue
+from .markdown import md_escape
 from .tables import table
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>|#$~])")
-
-
-def md_escape(text: str) -> str:
-    """Text from the data, safe inside a MyST table cell (no markup, no roles, no pipes)."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def summary_markdown(verdicts: dict[str, Verdict], chapters: set[str], sections: set[str]) -> str:

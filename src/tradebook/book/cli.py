@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 from ..data.errors import InputError, display_path
@@ -32,11 +33,11 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     root = project_root()
     edition = _edition(args, root)
-    if not args.force and build.up_to_date(root, edition):
+    if not args.force and build.up_to_date(root, edition, args.pdf):
         print(f"{display_path(build.target_dir(root, edition))} is up to date: no input changed since it was built.")
         return 0
     editions.check(edition, root)
-    build.build(root, edition, jobs=args.jobs)
+    build.build(root, edition, jobs=args.jobs, pdf=args.pdf)
     return 0
 
 
@@ -109,12 +110,18 @@ def year(text: str) -> int:
     return int(text)
 
 
+def add(sub, name: str, summary: str) -> argparse.ArgumentParser:
+    """A subcommand whose one-line summary shows in `tradebook --help` and heads its own --help."""
+    return sub.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".")
+
+
 def parser(import_kinds: list[str]) -> argparse.ArgumentParser:
     top = Parser(prog="tradebook", description=__doc__.splitlines()[0])
+    top.add_argument("--version", action="version", version=f"%(prog)s {version('tradebook')}")
     top.add_argument("--debug", action="store_true", help="show the traceback of an unexpected error")
-    sub = top.add_subparsers(dest="command", required=True, parser_class=Parser)
+    sub = top.add_subparsers(dest="command", required=True, parser_class=Parser, metavar="COMMAND")
 
-    b = sub.add_parser("build", help="validate the data, execute the notebooks and render the book")
+    b = add(sub, "build", "validate the data, execute the notebooks and render the book (and its PDF)")
     b.add_argument("--params", metavar="FILE", help="edition file (default params/kazakhstan-italy.yml)")
     b.add_argument("--partner", metavar="ISO3", help="partner country, e.g. CHN (uses its edition file if any)")
     b.add_argument("--start-year", type=year, help="first year of the trade chapters")
@@ -123,13 +130,14 @@ def parser(import_kinds: list[str]) -> argparse.ArgumentParser:
     b.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", help="any notebook parameter")
     b.add_argument("--jobs", type=positive, help="notebooks executed at once (default: number of cores)")
     b.add_argument("--force", action="store_true", help="check and render even if no input changed")
+    b.add_argument("--pdf", action="store_true", help="print the whole book as one PDF too (make book does)")
     b.set_defaults(func=cmd_build)
 
-    v = sub.add_parser("validate", help="check every input against the data contract; list all problems")
+    v = add(sub, "validate", "check every input against the data contract and list all problems")
     v.add_argument("--data-dir", metavar="DIR")
     v.set_defaults(func=cmd_validate)
 
-    i = sub.add_parser("import", help="merge a newer official file into data/")
+    i = add(sub, "import", "merge a newer official file into data/, reporting rows added, changed and kept")
     i.add_argument("kind", choices=import_kinds or None, help="which publisher's layout the file has")
     i.add_argument("file", help="the file to import")
     i.add_argument("--data-dir", metavar="DIR")
@@ -140,10 +148,10 @@ def parser(import_kinds: list[str]) -> argparse.ArgumentParser:
     )
     i.set_defaults(func=cmd_import)
 
-    e = sub.add_parser("editions", help="list the editions in params/ and where each is built")
+    e = add(sub, "editions", "list the editions in params/ and where each is built")
     e.set_defaults(func=cmd_editions)
 
-    d = sub.add_parser("data", help="rebuild data/ from the raw official files in ../shared/data-sources")
+    d = add(sub, "data", "rebuild data/ from the raw official files in ../shared/data-sources")
     d.add_argument("--shared", metavar="DIR")
     d.add_argument("--data-dir", metavar="DIR")
     d.set_defaults(func=cmd_data)

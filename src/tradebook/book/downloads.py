@@ -20,6 +20,12 @@ def csv_text(frame: pd.DataFrame | pd.Series) -> str:
     return frame.to_csv(index=keep_index, lineterminator="\n")
 
 
+def check_name(name: str) -> None:
+    """A download's name becomes part of a file name: lower-case letters, digits, dashes, underscores."""
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
+        raise ValueError(f"download name must be lower-case letters, digits, dashes or underscores, got {name!r}")
+
+
 def download(frame: pd.DataFrame | pd.Series, name: str) -> None:
     """Offer the tidy data behind the chart or table just shown as a CSV file, linked under it.
 
@@ -27,8 +33,7 @@ def download(frame: pd.DataFrame | pd.Series, name: str) -> None:
     has it); the build writes it beside the page and replaces this output with a download link.
     `name` (lower case, digits, dashes, underscores) becomes part of the file name, after the chapter's.
     """
-    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
-        raise ValueError(f"download name must be lower-case letters, digits, dashes or underscores, got {name!r}")
+    check_name(name)
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is not None and pyplot.get_fignums():
         pyplot.show()  # the chart first, then its data link under it

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ from ..data.errors import InputError, display_path
 from ..data.validate import check as check_data
 from ..data.yamlfile import Loc, load_yaml, loads
 from . import toc
+from .markdown import md_escape
 
 DEFAULT = "kazakhstan-italy.yml"
 MAX_FORECAST_YEARS = 10  # an annual random walk says little beyond a few years; its band covers everything
@@ -44,6 +47,8 @@ class Edition:
     notes: dict[str, str] = field(default_factory=dict)  # text about this partner, e.g. where its oil lands
     lines: dict[str, int] = field(default_factory=dict)
     origin: dict[str, str] = field(default_factory=dict)
+    # Parameters the command line set to another value than the edition file's: name → (value, the file's).
+    changed: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
 
 class EditionHeader(Strict):
@@ -123,11 +128,34 @@ def resolve(root: Path, params_file: str | None, overrides: dict[str, tuple[Any,
             edition.slug, edition.default = f"kazakhstan-{str(partner).lower()}", False
             edition.title = f"Kazakhstan and {country_name(str(partner).upper())}: trade and investment"
             edition.notes = {}  # the file's notes are about its own partner
+    in_file = {**edition.parameters, "data_dir": _relative_data_dir(root, edition.parameters.get("data_dir"))}
     edition.parameters.update({key: value for key, (value, _) in overrides.items()})
-    data_dir = Path(edition.parameters.get("data_dir") or root / "data").resolve()
-    # Notebooks run in notebooks/: a relative path keeps machine-specific folders out of the book.
-    edition.parameters["data_dir"] = os.path.relpath(data_dir, root / "notebooks")
+    edition.parameters["data_dir"] = _relative_data_dir(root, edition.parameters.get("data_dir"))
+    edition.changed = {
+        key: (edition.parameters[key], in_file.get(key))
+        for key in sorted(edition.origin)
+        if key in edition.parameters and edition.parameters[key] != in_file.get(key)
+    }
+    # A one-off build never replaces an edition's book: it goes to a folder named after what it changed.
+    tweaks = sorted(key for key in edition.changed if key != "partner")
+    if tweaks:
+        edition.slug = f"{edition.slug}-{custom_suffix({k: edition.changed[k][0] for k in tweaks})}"
+        edition.default = False
     return edition
+
+
+def _relative_data_dir(root: Path, data_dir: str | None) -> str:
+    """Notebooks run in notebooks/: a path relative to it keeps machine-specific folders out of the book."""
+    return os.path.relpath(Path(data_dir or root / "data").resolve(), root / "notebooks")
+
+
+def custom_suffix(changed: dict[str, Any]) -> str:
+    """A folder-name suffix for a one-off build: the changed values when short (forecast-years-5), else a hash."""
+    words = "-".join(f"{key}-{value}" for key, value in changed.items())
+    readable = re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")
+    if len(readable) <= 40 and "data_dir" not in changed:
+        return readable
+    return "custom-" + hashlib.sha256(json.dumps(changed, sort_keys=True, default=str).encode()).hexdigest()[:8]
 
 
 def check(edition: Edition, root: Path) -> None:
@@ -196,3 +224,34 @@ def _matches(value: Any, type_name: str) -> bool:
     if isinstance(value, bool) and "bool" not in options:
         return False
     return any(isinstance(value, TYPES.get(t, (object,))) for t in options if t != "None")
+
+
+BOX_CLASS = "tb-edition"  # the one-line box of a chapter's parameters, under its title
+
+
+def parameters_box(used: dict[str, Any], changed: dict[str, tuple[Any, Any]]) -> str:
+    """The parameters a chapter ran with, in one line of prose; those this build changed are marked.
+
+    Folder paths and the edition's notes are not parameters a reader needs: a changed data folder is said
+    in words, never shown as a path.
+    """
+
+    def shown(keys: tuple[str, ...], text: str) -> str:
+        return f"[{md_escape(text)}]{{.tb-differs}}" if set(keys) & set(changed) else md_escape(text)
+
+    parts = []
+    for key in ("reporter", "partner"):
+        if key in used:
+            parts.append(f"{key} {shown((key,), f'{country_name(str(used[key]))} ({used[key]})')}")
+    if "start_year" in used or "end_year" in used:
+        last = used.get("end_year") or "the latest year in the data"
+        span = f"{used['start_year']}–{last}" if used.get("start_year") is not None else f"up to {last}"
+        parts.append(f"years {shown(('start_year', 'end_year'), str(span))}")
+    if "forecast_years" in used:
+        parts.append(f"forecast {shown(('forecast_years',), str(used['forecast_years']) + ' years')}")
+    described = {"reporter", "partner", "start_year", "end_year", "forecast_years", "data_dir", "notes"}
+    parts += [f"{md_escape(k)} {shown((k,), str(v))}" for k, v in sorted(used.items()) if k not in described]
+    if "data_dir" in changed:
+        parts.append(shown(("data_dir",), "data from another folder"))
+    note = " Marked values were set for this build only." if set(changed) & set(used) else ""
+    return f":::{{container}} {BOX_CLASS}\n**Parameters of this edition:** {' · '.join(parts)}.{note}\n:::"

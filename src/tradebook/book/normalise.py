@@ -4,7 +4,12 @@ Runs on the staged copies after execution, whether a notebook was executed now o
 cache, and before Jupyter Book renders them. Papermill stamps run times and absolute paths into a
 notebook; those would make two builds of the same inputs differ (and leak the builder's folders
 into the published `_sources/`). A download that a notebook declared with `downloads.download`
-becomes a CSV file in `downloads/` and a link to it, which Sphinx copies into the HTML.
+becomes a CSV file in `downloads/` and a link to it, which Sphinx copies into the HTML. A chart that
+`vega.show` published becomes the placeholder of its live drawing and four downloads: its data (CSV),
+the data's metadata (datapackage.py), its image (SVG) and its Vega-Lite spec.
+
+The parameters cells leave the page (they stay in the notebook and its `_sources/` copy); one line under
+the chapter's title says which parameters it ran with, marking those this build changed.
 
 Prose that holds only for some data is a markdown cell tagged `if:NAME` (published when the notebook
 glued NAME as True) or `if-not:NAME` (when it glued it as False); a cell with several such tags needs
@@ -14,13 +19,20 @@ says so in its own cell instead of quoting numbers that do not exist.
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
+from . import datapackage
 from .downloads import DOWNLOAD_MIME
+from .editions import BOX_CLASS, parameters_box
 from .errors import BuildError
+from .provenance import Provenance
+from .vega import CHART_MIME
 
 DOWNLOADS = "downloads"
 CSS_CLASS = "tradebook-download"  # the container of the download links, for readers' styles and the tests
@@ -30,15 +42,20 @@ RUN_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path")
 ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
 # The tag of a markdown cell published only when a glued True/False says so.
 CONDITION = re.compile(r"(if|if-not):(\w+)")
+VEGA_CLASS = "tb-vega"  # the live chart's placeholder, which the book's script draws into
+PARAMETER_TAGS = {"parameters", "injected-parameters"}
+# What each kind of download is called in the links under a chart.
+KINDS = {".csv": "data (CSV)", ".json": "metadata (JSON)", ".svg": "image (SVG)", ".vl.json": "chart (Vega-Lite)"}
 
 
-def prepare(folder: Path) -> list[Path]:
+def prepare(folder: Path, provenance: Provenance) -> list[Path]:
     """Normalise every executed notebook in `folder` and write its downloads; returns the files written."""
     written: list[Path] = []
     for path in sorted(Path(folder).glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         apply_conditions(nb, path.stem)
-        downloads = publish_downloads(nb, path.stem)
+        downloads = publish_downloads(nb, path.stem, provenance)
+        box_parameters(nb, provenance)
         strip_run_metadata(nb)
         for name, text in downloads:
             target = path.parent / DOWNLOADS / name
@@ -110,37 +127,88 @@ def download_file_name(stem: str, name: str) -> str:
     return f"{stem}-{name}.csv"
 
 
-def publish_downloads(nb: nbformat.NotebookNode, stem: str) -> list[tuple[str, str]]:
-    """Move each declared download out of its cell into a link just below it; returns (file, CSV) pairs.
+def publish_downloads(nb: nbformat.NotebookNode, stem: str, provenance: Provenance) -> list[tuple[str, str]]:
+    """Move each declared download and chart out of its cell into links just below it; returns (file, text) pairs.
 
-    The link is a markdown cell of its own: myst-nb wraps every output of a figure cell in the
-    figure, so a link left among the outputs would repeat the figure's name.
+    The links are a markdown cell of their own: myst-nb wraps every output of a figure cell in the figure,
+    so a link left among the outputs would repeat the figure's name. A chart's live placeholder rides in
+    the same cell; the book's script moves it into the figure.
     """
+    used = (nb.metadata.get("papermill") or {}).get("parameters") or {}
     files: dict[str, str] = {}
     cells = []
     for cell in nb.cells:
         cells.append(cell)
-        names = []
+        names: list[str] = []
         kept = []
+        live: list[str] = []
+        svg = next(
+            (o["data"]["image/svg+xml"] for o in cell.get("outputs", []) if "image/svg+xml" in o.get("data", {})), ""
+        )
         for output in cell.get("outputs", []):
-            spec = output.get("data", {}).get(DOWNLOAD_MIME)
-            if not spec:
+            data = output.get("data", {})
+            if CHART_MIME in data:
+                chart = data[CHART_MIME]
+                live.append(placeholder(chart, cell.metadata.get("mystnb", {}).get("figure", {}).get("name", "")))
+                meta = datapackage.metadata(chart, stem, used, provenance)
+                offered = {
+                    f"{stem}-{chart['name']}.csv": chart["csv"],
+                    f"{stem}-{chart['name']}.json": datapackage.metadata_text(meta),
+                    f"{stem}-{chart['name']}.svg": svg,
+                    f"{stem}-{chart['name']}.vl.json": json.dumps(chart["spec"], indent=1, sort_keys=True) + "\n",
+                }
+            elif DOWNLOAD_MIME in data:
+                offered = {download_file_name(stem, data[DOWNLOAD_MIME]["name"]): data[DOWNLOAD_MIME]["csv"]}
+            else:
                 kept.append(output)
                 continue
-            name = download_file_name(stem, spec["name"])
-            if name in files:
-                raise BuildError(f"notebooks/{stem}.ipynb offers the download '{spec['name']}' twice")
-            files[name] = spec["csv"]
-            names.append(name)
+            for name, text in offered.items():
+                if name in files:
+                    raise BuildError(f"notebooks/{stem}.ipynb offers the download '{name}' twice")
+                files[name] = text
+                names.append(name)
         if names:
             cell["outputs"] = kept
-            cells.append(download_cell(names))
+            cells.append(download_cell(names, live))
     nb.cells = cells
     return list(files.items())
 
 
-def download_cell(names: list[str]) -> nbformat.NotebookNode:
-    links = ", ".join(f"{{download}}`{name} <{DOWNLOADS}/{name}>`" for name in names)
-    cell = nbformat.v4.new_markdown_cell(f":::{{container}} {CSS_CLASS}\nDownload the data: {links}\n:::")
+def placeholder(chart: dict[str, Any], figure: str) -> str:
+    """The live chart's container: the spec travels HTML-escaped in an attribute; nothing in it can run."""
+    payload = json.dumps(chart["spec"], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return (
+        f'<div class="{VEGA_CLASS}" data-figure="{html.escape(figure, quote=True)}" role="img" '
+        f'aria-label="{html.escape(chart["alt"], quote=True)}" '
+        f'data-vega-lite="{html.escape(payload, quote=True)}"></div>'
+    )
+
+
+def download_cell(names: list[str], live: list[str]) -> nbformat.NotebookNode:
+    """The links under a chart or table (a chart's as what each file is), and any live chart's placeholder."""
+    if live:
+        kinds = [KINDS[".vl.json" if n.endswith(".vl.json") else Path(n).suffix] for n in names]
+        text = "Download: " + " · ".join(
+            f"{{download}}`{k} <{DOWNLOADS}/{n}>`" for k, n in zip(kinds, names, strict=True)
+        )
+    else:
+        text = "Download the data: " + ", ".join(f"{{download}}`{name} <{DOWNLOADS}/{name}>`" for name in names)
+    before = "".join(f"{div}\n\n" for div in live)
+    cell = nbformat.v4.new_markdown_cell(f":::{{container}} {CSS_CLASS}\n{before}{text}\n:::")
     cell.pop("id", None)  # numbered with the others by strip_run_metadata
     return cell
+
+
+def box_parameters(nb: nbformat.NotebookNode, provenance: Provenance) -> None:
+    """Take the parameters cells off the page and put one line of the chapter's parameters under its title."""
+    used = (nb.metadata.get("papermill") or {}).get("parameters") or {}
+    parameter_cells = [c for c in nb.cells if PARAMETER_TAGS & set(c.metadata.get("tags", []))]
+    for cell in parameter_cells:
+        tags = [t for t in cell.metadata["tags"] if t not in ("hide-cell", "remove-cell")]
+        cell.metadata["tags"] = [*tags, "remove-cell"]
+    if not parameter_cells or any(BOX_CLASS in c.source for c in nb.cells if c.cell_type == "markdown"):
+        return
+    box = nbformat.v4.new_markdown_cell(parameters_box(used, provenance.edition.changed))
+    box.pop("id", None)
+    title = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.startswith("# ")), -1)
+    nb.cells.insert(title + 1, box)

@@ -12,13 +12,18 @@ from ..data.folder import record_read
 TOC = "_toc.yml"
 
 
-def notebooks(root: Path) -> list[Path]:
-    """Notebooks in the order of _toc.yml."""
+def pages(root: Path) -> list[str]:
+    """Every page of _toc.yml in order, as named there (notebooks/intro): notebooks, prose, generated pages."""
     toc = yaml.safe_load((root / TOC).read_text(encoding="utf-8"))
     files = [toc["root"]]
     for part in toc.get("parts", [{"chapters": toc.get("chapters", [])}]):
         files += [c["file"] for c in part.get("chapters", [])]
-    return [root / f"{f}.ipynb" for f in files if (root / f"{f}.ipynb").is_file()]
+    return files
+
+
+def notebooks(root: Path) -> list[Path]:
+    """Notebooks in the order of _toc.yml."""
+    return [root / f"{f}.ipynb" for f in pages(root) if (root / f"{f}.ipynb").is_file()]
 
 
 def chapters(root: Path) -> set[str]:

@@ -76,10 +76,13 @@ class DataFolder:
             self._sources = sources.read(self.file(sources.FILENAME))
         return self._sources
 
+    def sources_of(self, rows: pd.DataFrame) -> list[sources.Source]:
+        """The sources behind some rows, by id: what a chart's source line and its data package name."""
+        if not len(rows):
+            return []
+        known = self.sources()
+        return [known[s] for s in sorted(set(rows["source"])) if s in known]
+
     def cite(self, rows: pd.DataFrame) -> str:
         """The short citations of the sources behind some rows, for a chart's or a table's source line."""
-        if not len(rows):
-            return ""
-        known = self.sources()
-        ids = sorted(s for s in dict.fromkeys(rows["source"]) if s in known)
-        return "; ".join(known[s].citation for s in ids)
+        return "; ".join(s.citation for s in self.sources_of(rows))

@@ -1,0 +1,259 @@
+"""Charts that read on any screen and print: one Vega-Lite spec gives a live chart, a static SVG and a data package.
+
+A chart cell builds a `Chart` (a house-styled Altair chart with its title, units and sources) and shows it::
+
+    from tradebook.book import vega
+
+    sources = data.sources_of(trade[(trade.reporter == reporter) & (trade.partner == partner)])
+    chart = vega.time_series(pair, {"turnover": "Turnover", "export": "Kazakh exports"},
+                             title="Kazakhstan's trade with Italy", units="US$ billion (current)",
+                             scale=1e9, sources=sources)
+    vega.show(chart, name="level", alt_text="Line chart of turnover and exports by year", data=pair)
+
+Keep the cell's `mystnb.figure` metadata (caption, name) as for any figure. Any other Altair chart (bars,
+areas, a time line) becomes a `Chart` with `vega.chart(altair_chart, title=..., units=..., sources=...)`.
+
+`show` publishes two outputs. The first, `image/svg+xml`, is the static image rendered offline by vl-convert
+at a fixed width: MyST-NB makes it the figure, and it is what prints, what the PDF holds and what a reader
+without JavaScript sees. The second (CHART_MIME) carries the live spec, the chart's data and its metadata;
+the build (normalise.py, datapackage.py) turns it into a placeholder that the book's script draws at the
+column's width with hover values, and into the downloads under the figure: the data as CSV with its
+metadata file, the SVG and the Vega-Lite spec. All of it is deterministic: the same inputs, the same bytes.
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import vl_convert
+from IPython.display import publish_display_data
+
+from ..data.sources import Source
+from .downloads import check_name, csv_text
+
+# The build turns an output of this type into the live chart's placeholder and the chart's downloads.
+CHART_MIME = "application/vnd.tradebook.chart+json"
+# JupyterLab draws this one live while the notebook is edited; the build drops it with the rest.
+VEGALITE_MIME = "application/vnd.vegalite.v6+json"
+STATIC_WIDTH = 600  # plot width of the static image, px: its text stays ≥ 9 px down to a 0.8 scale (A4 column)
+HEIGHT = 260
+FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
+PALETTE = ["#1f5a96", "#d9822b", "#2a9d5c", "#7a4fa3", "#b8403a", "#6b6b6b"]
+
+# The house style, in CSS px: the live chart is drawn at 1:1, so 11 px text stays 11 px on a phone.
+CONFIG: dict[str, Any] = {
+    "font": FONT,
+    "view": {"stroke": None, "continuousHeight": HEIGHT},
+    "title": {"fontSize": 14, "anchor": "start", "subtitleFontSize": 11, "subtitleColor": "#555", "offset": 8},
+    "axis": {"labelFontSize": 11, "titleFontSize": 11, "titleFontWeight": "normal", "gridColor": "#e6e6e6"},
+    "header": {"labelFontSize": 11, "titleFontSize": 11},
+    "legend": {
+        "labelFontSize": 11,
+        "titleFontSize": 11,
+        "orient": "top",
+        "direction": "horizontal",
+        "title": None,
+        "symbolSize": 60,
+        "columns": 2,
+        "columnPadding": 14,
+    },
+    "line": {"strokeWidth": 2},
+    "range": {"category": PALETTE},
+}
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An Altair chart in the house style, with what its data package states: title, units, sources."""
+
+    altair: alt.TopLevelMixin
+    title: str
+    units: str
+    sources: tuple[Source, ...]
+
+
+def chart(altair_chart: alt.TopLevelMixin, *, title: str, units: str, sources: list[Source]) -> Chart:
+    """Any Altair chart with the house title: the title, then the units and the source line as subtitle."""
+    titled = altair_chart.properties(title=alt.Title(title, subtitle=subtitle(units, sources)))
+    return Chart(titled, title, units, tuple(sources))
+
+
+def subtitle(units: str, sources: list[Source], width: int = 52) -> list[str]:
+    """Units, then the source line wrapped to fit a 390 px screen at 11 px."""
+    cited = "; ".join(s.citation for s in sources)
+    return [units, *textwrap.wrap(f"Source: {cited}", width)] if cited else [units]
+
+
+def time_series(
+    frame: pd.DataFrame,
+    series: dict[str, str],
+    *,
+    title: str,
+    units: str,
+    sources: list[Source],
+    y_format: str = ",.2f",
+    scale: float = 1.0,
+    log: bool = False,
+) -> Chart:
+    """Lines with points, one per column of a frame indexed by year; hover shows the year and every value.
+
+    `series` maps the columns to draw to their labels, in the legend's order. `scale` divides the values for
+    display (1e9 for billions); the tooltip shows the same units.
+    """
+    wide = frame[list(series)].rename(columns=series).rename_axis("year").reset_index()
+    data = wide.melt("year", var_name="series", value_name="value")
+    data = data.assign(shown=data["value"] / scale).dropna(subset=["shown"])
+    data = data.sort_values(["series", "year"], kind="stable").reset_index(drop=True)
+    order = list(series.values())
+    # Hover anywhere over a year (nearest, so a finger need not hit a point): a rule at that year with one
+    # tooltip of the year and every series. The tooltip sits on a pivoted rule layer: Vega-Lite 6 mis-reads
+    # nominal fields in the tooltip of a nearest selection on the points ("Series: undefined").
+    hover = alt.selection_point(
+        name="hover", fields=["year"], nearest=True, on="pointerover", clear="pointerout", empty=False
+    )
+    x_axis = alt.X("year:Q", title="Year", axis=alt.Axis(format="d", tickMinStep=1, labelOverlap=True))
+    y_scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
+    base = alt.Chart(data).encode(
+        x=x_axis,
+        y=alt.Y("shown:Q", title=None, scale=y_scale, axis=alt.Axis(format=_trimmed(y_format))),
+        color=alt.Color("series:N", sort=order, legend=alt.Legend(title=None)),
+    )
+    lines = base.mark_line()
+    points = base.mark_point(filled=True, opacity=1).encode(size=alt.condition(hover, alt.value(90), alt.value(24)))
+    tooltip = [alt.Tooltip("year:Q", title="Year", format="d")] + [
+        alt.Tooltip(f"{_field(s)}:Q", title=f"{s} ({units})" if len(order) == 1 else s, format=y_format) for s in order
+    ]
+    rule = (
+        alt.Chart(data)
+        .transform_pivot("series", value="shown", groupby=["year"])
+        .mark_rule(color="#888", strokeWidth=1)
+        .encode(x=x_axis, opacity=alt.condition(hover, alt.value(0.6), alt.value(0)), tooltip=tooltip)
+        .add_params(hover)
+    )
+    return chart(alt.layer(lines, points, rule), title=title, units=units, sources=sources)
+
+
+def small_multiples(
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    units: str,
+    sources: list[Source],
+    panel: str,
+    x: str = "year",
+    y: str = "value",
+    y_format: str = ",.1f",
+    scale: float = 1.0,
+    columns: int = 2,
+    highlight: str | None = None,
+) -> Chart:
+    """One small line chart per panel (e.g. per partner) on a shared scale; hover shows panel, year and value.
+
+    Panels keep the order in which they first appear; `highlight` draws one panel's line in the accent colour.
+    """
+    data = frame[[panel, x, y]].rename(columns={panel: "panel", x: "year", y: "value"})
+    data = data.assign(shown=data["value"] / scale, accent=data["panel"] == highlight).dropna(subset=["shown"])
+    order = list(dict.fromkeys(frame[panel]))
+    hover = alt.selection_point(name="hover", fields=["panel", "year"], nearest=True, on="pointerover", empty=False)
+    base = alt.Chart(data).encode(
+        x=alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickCount=4, labelOverlap=True)),
+        y=alt.Y("shown:Q", title=None, axis=alt.Axis(format=_trimmed(y_format), tickCount=3)),
+        color=alt.Color("accent:N", scale=alt.Scale(domain=[False, True], range=[PALETTE[5], PALETTE[0]]), legend=None),
+    )
+    points = base.mark_point(filled=True).encode(
+        size=alt.condition(hover, alt.value(60), alt.value(8)),
+        tooltip=[
+            alt.Tooltip("panel:N", title="Partner"),
+            alt.Tooltip("year:Q", title="Year", format="d"),
+            alt.Tooltip("shown:Q", title=units, format=y_format),
+        ],
+    )
+    layered = alt.layer(base.mark_line(strokeWidth=1.5), points.add_params(hover), data=data)
+    faceted = layered.properties(width=150, height=90).facet(
+        facet=alt.Facet("panel:N", sort=order, title=None), columns=columns
+    )
+    return chart(faceted.resolve_scale(y="shared"), title=title, units=units, sources=sources)
+
+
+def _trimmed(fmt: str) -> str:
+    """A d3 number format without trailing zeros on the axis (2.50 → 2.5; the tooltip keeps them)."""
+    return fmt[:-1] + "~" + fmt[-1] if fmt and fmt[-1] in "fegs%" and "~" not in fmt else fmt
+
+
+def _field(name: str) -> str:
+    """A column name as a Vega-Lite field: dots and brackets would mean nested access."""
+    return name.replace("\\", "\\\\").replace(".", "\\.").replace("[", "\\[").replace("]", "\\]")
+
+
+def spec(shown: Chart, description: str) -> dict[str, Any]:
+    """The chart's Vega-Lite spec in the house style; `description` becomes the live SVG's aria-label."""
+    out = shown.altair.to_dict()
+    out.pop("$schema", None)  # a URL the page never loads; the embedding is told the mode instead
+    out["config"] = {**CONFIG, **{k: v for k, v in out.get("config", {}).items() if k != "view"}}
+    out["description"] = description
+    if "facet" not in out:
+        out.setdefault("height", HEIGHT)
+    return out
+
+
+def static_svg(chart_spec: dict[str, Any]) -> str:
+    """The print image: the spec at a fixed width, rendered offline by vl-convert (no browser, no network)."""
+    fixed = chart_spec if "facet" in chart_spec else {**chart_spec, "width": STATIC_WIDTH, "autosize": _FIT}
+    return vl_convert.vegalite_to_svg(fixed)
+
+
+def live_spec(chart_spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec the browser draws: as wide as the text column (small multiples keep their panel size)."""
+    return chart_spec if "facet" in chart_spec else {**chart_spec, "width": "container", "autosize": _FIT}
+
+
+_FIT = {"type": "fit-x", "contains": "padding"}
+
+
+def show(shown: Chart, *, name: str, alt_text: str, data: pd.DataFrame | pd.Series) -> None:
+    """Publish the chart: its static SVG (the figure) and, for the build, the live spec and its data package.
+
+    `name` (lower case, digits, dashes, underscores) names the downloads after the chapter's name; `data` is
+    the tidy data behind the chart, offered as CSV beside its metadata.
+    """
+    check_name(name)
+    chart_spec = spec(shown, alt_text)
+    publish_display_data({"image/svg+xml": static_svg(chart_spec), "text/plain": f"Chart: {shown.title}"})
+    live = live_spec(chart_spec)
+    payload = {
+        "name": name,
+        "title": shown.title,
+        "units": shown.units,
+        "sources": [s.id for s in shown.sources],
+        "alt": alt_text,
+        "spec": live,
+        "csv": csv_text(data),
+    }
+    publish_display_data({CHART_MIME: payload, VEGALITE_MIME: live, "text/plain": f"Chart data: {name}"})
+
+
+def javascript_bundle() -> str:
+    """Vega, Vega-Lite and vega-embed as one classic script, from the vl-convert wheel (no network).
+
+    The bundle declares top-level constants; wrapped in a function they cannot collide with the theme's
+    scripts. It sets window.vegaEmbed, which the book's script calls.
+    """
+    header = f"/*! {bundle_versions()} (BSD-3-Clause), bundled by vl-convert */"
+    return f"{header}\n(function(){{\n{vl_convert.javascript_bundle()}\n}})();\n"
+
+
+def bundle_versions() -> str:
+    """The versions of the bundled libraries: those that also draw the static SVGs."""
+    vega, lite = vl_convert.get_vega_version(), vl_convert.get_vegalite_versions()[-1]
+    return f"vega {vega}, vega-lite {lite}, vega-embed {vl_convert.get_vega_embed_version()}"
+
+
+if __name__ == "__main__":  # `make vendor`: write the bundle the book serves (assets/vendor/vega/)
+    Path(sys.argv[1]).write_text(javascript_bundle(), encoding="utf-8")
+    print(f"{sys.argv[1]}: {bundle_versions()}")
