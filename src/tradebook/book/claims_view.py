@@ -10,18 +10,43 @@ from .glue import glue
 from .markdown import md_escape
 from .tables import table
 
+# The verdict scale of the claims check (DESIGN.md), each with the CSS class that gives it a colour and a
+# symbol (resources/static/tradebook.css); the word itself is always written out, never colour alone.
+VERDICT_CLASSES = {
+    "supported": "tb-v-supported",
+    "partly supported": "tb-v-partly",
+    "contradicted": "tb-v-contradicted",
+    "not comparable": "tb-v-notcomparable",
+    "consistent with other official statements": "tb-v-consistent",
+    "not checkable": "tb-v-notcheckable",
+}
+
+
+def verdict_badge(verdict: Verdict) -> str:
+    """The verdict as a labelled badge (MyST attrs_inline), its scope after it: `[contradicted]{.tb-verdict …}`."""
+    scale = next((word for word in VERDICT_CLASSES if verdict.status.startswith(word)), "not checkable")
+    scope = f" ({md_escape(verdict.scope)})" if verdict.scope else ""
+    return f"[{md_escape(verdict.status)}]{{.tb-verdict .{VERDICT_CLASSES[scale]}}}{scope}"
+
 
 def summary_markdown(verdicts: dict[str, Verdict], chapters: set[str], sections: set[str]) -> str:
     """One row per claim (claim, what the data say, verdict, evidence chapter) as a MyST table; links only
-    to sections on the page and chapters in the book."""
-    lines = ["| Claim | What the data say | Verdict | Evidence |", "|---|---|---|---|"]
+    to sections on the page and chapters in the book. Below 700 px the table's rows become cards (class
+    tb-stack), the verdict second, so that no column hides off screen on a phone."""
+    lines = [
+        ":::{table}",
+        ":class: tb-stack",
+        "",
+        "| Claim | What the data say | Verdict | Evidence |",
+        "|---|---|---|---|",
+    ]
     for cid, v in verdicts.items():
         label = md_escape(v.claim.label)
         claim = f"[{label}](#{v.claim.anchor})" if cid in sections else label
         chapter = v.claim.chapter
         evidence = f"[]({chapter}.ipynb)" if chapter in chapters else "–"
-        lines.append(f"| {claim} | {md_escape(v.says)} | **{md_escape(v.verdict)}** | {evidence} |")
-    return "\n".join(lines) + "\n"
+        lines.append(f"| {claim} | {md_escape(v.says)} | {verdict_badge(v)} | {evidence} |")
+    return "\n".join([*lines, ":::"]) + "\n"
 
 
 def glue_verdicts(verdicts: dict[str, Verdict], sections: list[str]) -> None:

@@ -20,7 +20,8 @@ SOURCE = Source(
     citation="Article on Kazakhstan–Italy relations, May 2025",
     publisher="English-language Central Asian press; its figures match the Times of Central Asia page "
     "listed in published-figures-web (timesca.com, May 2025)",
-    origin="Plain-text copy in shared/reference/article-kazakhstan-italy-2025.txt",
+    # Said in words: the folder the copy sits in on the builder's machine is no business of the page's.
+    origin="A plain-text copy of the article, kept beside the raw official files (checksum below)",
     licence="Quoted in short with attribution; the article text is not republished.",
     units="dates and statements, no data series",
     caveats=[
