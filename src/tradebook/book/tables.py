@@ -21,10 +21,13 @@ def table(
     frame = frame.rename_axis(index=_escaped_names(frame.index), columns=_escaped_names(frame.columns))
     styler = frame.style.format(formats, escape="html", na_rep="–").set_uuid(name)
     styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
-    # Long paths and checksums wrap instead of running off the page: `anywhere` (unlike `break-word`) also
-    # lowers the table's narrowest width, so it fits its column. Row labels that are numbers (years) never
-    # wrap; text labels (files, claims) may.
-    styles = [{"selector": "td, th", "props": "overflow-wrap: anywhere; padding: 0.25em 0.7em;"}]
+    # Long paths and checksums in cells wrap anywhere: `anywhere` (unlike `break-word`) also lowers the
+    # table's narrowest width, so it fits its column. Labels wrap between words only (no "Netherl-ands");
+    # those that are numbers (years) never wrap.
+    styles = [
+        {"selector": "td", "props": "overflow-wrap: anywhere; padding: 0.25em 0.7em;"},
+        {"selector": "th", "props": "overflow-wrap: break-word; padding: 0.25em 0.7em;"},
+    ]
     levels = frame.index.levels if isinstance(frame.index, pd.MultiIndex) else [frame.index]
     if all(pd.api.types.is_numeric_dtype(level) for level in levels):
         styles.append(
