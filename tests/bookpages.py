@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup
 from conftest import ROOT
 
 from tradebook.book.downloads import DOWNLOAD_MIME
+from tradebook.book.vega import CHART_MIME
 
 # Elements and attributes through which a page makes the browser fetch something by itself.
 LOADING_ATTRIBUTES = {
@@ -97,7 +98,12 @@ def local_file(site: Path, page: Path, url: str) -> Path:
 
 
 def offered_downloads(executed: Path) -> dict[str, str]:
-    """Download name → CSV text, as an executed (not yet published) notebook declares them."""
+    """Download name → CSV text, as an executed (not yet published) notebook declares them: the data of its
+    tables (downloads.download) and of its charts (vega.show)."""
     nb = nbformat.read(executed, as_version=4)
-    outputs = [o for c in nb.cells for o in c.get("outputs", []) if DOWNLOAD_MIME in o.get("data", {})]
-    return {o.data[DOWNLOAD_MIME]["name"]: o.data[DOWNLOAD_MIME]["csv"] for o in outputs}
+    found = {}
+    for output in (o for c in nb.cells for o in c.get("outputs", [])):
+        offered = output.get("data", {}).get(DOWNLOAD_MIME) or output.get("data", {}).get(CHART_MIME)
+        if offered:
+            found[offered["name"]] = offered["csv"]
+    return found

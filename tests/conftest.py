@@ -82,9 +82,9 @@ def tradebook(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory) -> Path:
-    """The default edition built once from a copy of the project; returns the project copy."""
+    """The default edition built once from a copy of the project, PDF included (as make book builds it)."""
     project = copy_project(tmp_path_factory.mktemp("book"))
-    proc = tradebook("build", cwd=project)
+    proc = tradebook("build", "--pdf", cwd=project)
     assert proc.returncode == 0, proc.stderr
     return project
 

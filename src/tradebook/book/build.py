@@ -367,9 +367,11 @@ def build(root: Path, edition: Edition, jobs: int | None = None, pdf: bool = Fal
             count = print_book(new_html, pages, new_html / pdf_name, f"{edition.title} · version {provenance.version}")
             log(f"  printed {pdf_name}: {count} pages in {time.perf_counter() - started:.1f} s")
         publish(new_html, target)
+        printed = build_dir / "pdf" / f"{edition.slug}.pdf"  # always the PDF of the published book, or none
+        printed.unlink(missing_ok=True)
         if pdf_name:
-            (build_dir / "pdf").mkdir(exist_ok=True)
-            shutil.copyfile(target / pdf_name, build_dir / "pdf" / pdf_name)
+            printed.parent.mkdir(exist_ok=True)
+            shutil.copyfile(target / pdf_name, printed)
         stamp.write_text(render_key)
     shutil.rmtree(stage, ignore_errors=True)
     _stamp(root, edition).write_text(inputs)

@@ -1,0 +1,278 @@
+"""What a reader can trust at a glance: each page stamped, the citation files, the parameters out of the way, one-off
+builds kept apart, each chart's data package, the build page, the partners compared, the PDF."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+import yaml
+from bookpages import html_pages, local_file, soup, toc_pages
+from conftest import ROOT, copy_project, page_text, tradebook
+
+from tradebook.analysis import partners
+from tradebook.book import buildinfo, editions, normalise, vega
+from tradebook.book.provenance import Provenance, book_version
+from tradebook.data.errors import InputError
+from tradebook.data.folder import DataFolder
+
+
+@pytest.fixture(scope="module")
+def site(built_book: Path) -> Path:
+    return built_book / "_build" / "html"
+
+
+def cff_version() -> str:
+    return str(yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))["version"])
+
+
+def default_edition() -> editions.Edition:
+    return editions.resolve(ROOT, None, {})
+
+
+# --- without a build -----------------------------------------------------------------------------
+
+
+def test_the_citation_file_names_the_package_version_and_the_code_has_a_licence():
+    assert cff_version() == book_version()
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+
+
+def test_the_vendored_vega_is_the_one_that_draws_the_static_charts():
+    header = (ROOT / "assets" / "vendor" / "vega" / "tradebook-vega.js").read_text(encoding="utf-8")[:200]
+    assert vega.bundle_versions() in header, "run `make vendor` after a new pin of vl-convert-python"
+
+
+def test_version_and_a_description_for_each_subcommand():
+    assert tradebook("--version", cwd=ROOT).stdout.strip() == f"tradebook {book_version()}"
+    top = tradebook("--help", cwd=ROOT).stdout
+    for command in ("build", "validate", "import", "editions", "data"):
+        assert re.search(rf"^\s+{command}\s+\w+", top, re.M), command
+        assert tradebook(command, "--help", cwd=ROOT).stdout.count("\n\n") >= 2  # usage, description, options
+
+
+def test_one_off_parameters_build_in_their_own_folder():
+    edition = editions.resolve(ROOT, None, {"forecast_years": (5, "-p forecast_years")})
+    assert edition.slug == "kazakhstan-italy-forecast-years-5" and not edition.default
+    assert edition.changed == {"forecast_years": (5, 3)}
+    same = editions.resolve(ROOT, None, {"forecast_years": (3, "-p forecast_years")})
+    assert same.default and same.slug == "kazakhstan-italy" and not same.changed
+    china = editions.resolve(ROOT, None, {"partner": ("CHN", "--partner")})
+    assert china.slug == "kazakhstan-china" and not china.changed  # a shipped edition, not a one-off
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("forecast_years", 0, "expected a whole number from 1 to 10, got 0"),
+        ("start_year", 1850, "expected a year in the data"),
+        ("end_year", 2199, "expected a year in the data"),
+    ],
+)
+def test_parameters_out_of_range_stop_before_anything_runs(key, value, message):
+    edition = editions.resolve(ROOT, None, {key: (value, f"-p {key}")})
+    with pytest.raises(InputError, match=message) as err:
+        editions.check(edition, ROOT)
+    assert str(err.value).startswith(f"-p {key}")
+
+
+def test_the_parameters_box_marks_what_this_build_changed():
+    used = {"reporter": "KAZ", "partner": "ITA", "start_year": 2000, "end_year": None, "forecast_years": 5}
+    box = editions.parameters_box(used, {"forecast_years": (5, 3)})
+    assert "partner Italy (ITA)" in box and "years 2000–the latest year in the data" in box
+    assert "[5 years]{.tb-differs}" in box and "set for this build only" in box
+    assert "tb-differs" not in editions.parameters_box(used, {})
+
+
+def chart_notebook(path: Path) -> dict:
+    """A notebook with one chart cell as vega.show publishes it; returns the chart's payload."""
+    frame = pd.DataFrame({"export": [1e9, 2e9, 3e9], "import": [0.5e9, 1e9, 1.5e9]}, index=[2021, 2022, 2023])
+    source = DataFolder(ROOT / "data").sources()["bns-trade-by-country"]
+    chart = vega.time_series(
+        frame,
+        {"export": "Exports", "import": "Imports"},
+        title="<b>Trade</b>",
+        units="US$ bn",
+        scale=1e9,
+        sources=[source],
+    )
+    spec = vega.spec(chart, "Line chart <script>")
+    payload = {
+        "name": "trade",
+        "title": chart.title,
+        "units": chart.units,
+        "sources": [source.id],
+        "alt": "Line chart <script>",
+        "spec": vega.live_spec(spec),
+        "csv": "year,export\n2021,1\n",
+    }
+    cell = nbformat.v4.new_code_cell("vega.show(...)")
+    cell.metadata["mystnb"] = {"figure": {"name": "fig-trade"}}
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", data={"image/svg+xml": vega.static_svg(spec), "text/plain": "c"}),
+        nbformat.v4.new_output("display_data", data={vega.CHART_MIME: payload, vega.VEGALITE_MIME: {}}),
+    ]
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["papermill"] = {"parameters": {"partner": "ITA", "data_dir": "/somewhere/data"}}
+    nb.cells = [cell]
+    nbformat.write(nb, path)
+    return payload
+
+
+def test_a_chart_becomes_a_live_placeholder_and_a_data_package(tmp_path: Path):
+    payload = chart_notebook(tmp_path / "chapter.ipynb")
+    edition = default_edition()
+    known = DataFolder(ROOT / "data").sources()
+    reads = {"chapter": {"data/trade.csv": "ab" * 32}}
+    provenance = Provenance(edition, "9.9.9", "The authors", "2026", known, reads, vintage={})
+
+    written = {p.name: p for p in normalise.prepare(tmp_path, provenance)}
+
+    assert set(written) == {"chapter-trade.csv", "chapter-trade.json", "chapter-trade.svg", "chapter-trade.vl.json"}
+    meta = json.loads(written["chapter-trade.json"].read_text(encoding="utf-8"))
+    assert meta["title"] == "<b>Trade</b>" and meta["units"] == "US$ bn" and meta["data"] == "chapter-trade.csv"
+    assert meta["sources"][0]["licence"] == known["bns-trade-by-country"].licence
+    assert meta["sources"][0]["raw_files"] and meta["inputs"] == [{"file": "data/trade.csv", "sha256": "ab" * 32}]
+    assert meta["edition"]["parameters"] == {"partner": "ITA"}  # no folder path
+    assert meta["book_version"] == "9.9.9" and "version 9.9.9" in meta["citation"] and "Trade" in meta["citation"]
+    assert json.loads(written["chapter-trade.vl.json"].read_text(encoding="utf-8")) == payload["spec"]
+    links = nbformat.read(tmp_path / "chapter.ipynb", as_version=4).cells[1].source
+    assert 'class="tb-vega" data-figure="fig-trade"' in links and "<script" not in links and "&lt;script&gt;" in links
+    assert "data (CSV)" in links and "metadata (JSON)" in links and "image (SVG)" in links
+
+
+def test_the_time_series_tooltip_names_the_year_and_each_series():
+    frame = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]}, index=[2022, 2023])
+    spec = vega.spec(vega.time_series(frame, {"a": "A.1", "b": "B"}, title="T", units="u", sources=[]), "d")
+    tooltips = [t for layer in spec["layer"] for t in layer.get("encoding", {}).get("tooltip", [])]
+    assert [t["title"] for t in tooltips] == ["Year", "A.1", "B"] and tooltips[1]["field"] == "A\\.1"
+    sizes = {float(s) for s in re.findall(r'font-size="([0-9.]+)', vega.static_svg(spec))}
+    assert min(sizes) >= 11
+
+
+def test_every_partner_is_compared_and_the_shares_add_up():
+    folder = DataFolder(ROOT / "data")
+    trade, fdi = folder.load("trade"), folder.load("fdi")
+    comparison = partners.compare(trade, fdi, "KAZ")
+    listed = set(trade.loc[trade.reporter == "KAZ", "partner"]) | set(trade.loc[trade.partner == "KAZ", "reporter"])
+    assert set(comparison.table.index) == listed - {"WLD", "KAZ"}
+    year = comparison.last_year
+    rows = trade[(trade.reporter == "KAZ") & (trade.year == year) & (trade.currency == "USD")]
+    world = rows.loc[rows.partner == "WLD", "value"].sum()
+    china = rows.loc[rows.partner == "CHN", "value"].sum()
+    assert comparison.table.loc["CHN", "share"] == pytest.approx(china / world)
+    ranked = comparison.table.dropna(subset=["rank"])
+    assert list(ranked["rank"][:3]) == [1, 2, 3] and ranked["share"].sum() == pytest.approx(1, abs=0.01)
+    assert comparison.table["mirror_ratio"].notna().sum() >= 20 and comparison.fdi_year is not None
+
+
+def test_a_one_off_build_has_its_folder_and_its_banner(tmp_path: Path):
+    """-p/--data-dir overrides: the edition's own book stays untouched, every page says what differs."""
+    project = copy_project(tmp_path / "one-off")
+    (project / "_toc.yml").write_text("format: jb-book\nroot: notebooks/data_methods\n", encoding="utf-8")
+    other = shutil.copytree(project / "data", tmp_path / "other-data")
+
+    proc = tradebook("build", "--data-dir", str(other), cwd=project)
+
+    assert proc.returncode == 0, proc.stderr
+    assert not (project / "_build" / "html").exists()
+    (built,) = (project / "_build" / "editions").glob("kazakhstan-italy-custom-*/html")
+    page = built / "notebooks" / "data_methods.html"
+    banner = soup(page).select_one(".bd-header-announcement")
+    assert banner is not None and "data from another folder" in banner.get_text()
+    assert str(tmp_path) not in page.read_text(encoding="utf-8")
+
+
+# --- the built book ------------------------------------------------------------------------------
+
+
+@pytest.mark.xdist_group("book")
+def test_every_page_carries_edition_vintage_and_version(site: Path):
+    edition = default_edition()
+    for page in toc_pages(site):
+        stamp = soup(page).select_one(".tb-stamp")
+        assert stamp is not None, page
+        text = " ".join(stamp.get_text(" ").split())
+        assert edition.title in text and f"book version {cff_version()}" in text, (page, text)
+    readers = [p for p in toc_pages(site) if p.stem not in (buildinfo.PAGE, "how_to_cite")]
+    for page in readers:
+        text = " ".join(soup(page).select_one(".tb-stamp").get_text(" ").split())
+        assert re.search(r"Data on this page: .+ to (19|20)\d\d", text), page
+
+
+@pytest.mark.xdist_group("book")
+def test_how_to_cite_names_the_version_and_offers_the_citation_files(site: Path):
+    page = site / "notebooks" / "how_to_cite.html"
+    text = page_text(page)
+    assert f"version {cff_version()}" in text and default_edition().title in text
+    offered = {local_file(site, page, a["href"]).name: a for a in soup(page).select("a.download")}
+    assert {"CITATION.cff", "LICENSE"} <= set(offered)
+
+
+@pytest.mark.xdist_group("book")
+def test_parameters_cells_give_way_to_one_box(site: Path):
+    for page in toc_pages(site):
+        doc = soup(page)
+        assert not doc.select(".tag_parameters, .tag_injected-parameters"), page
+        if (page.parent / f"{page.stem}.html").exists() and (ROOT / "notebooks" / f"{page.stem}.ipynb").exists():
+            assert len(doc.select(".tb-edition")) == 1, page
+
+
+@pytest.mark.xdist_group("book")
+def test_no_page_shows_an_internal_path(built_book: Path, site: Path):
+    for page in html_pages(site):
+        text = page_text(page)
+        for path in (str(built_book), "/work/", "shared/", "../data", "/tmp/"):
+            assert path not in text, (page, path)
+
+
+@pytest.mark.xdist_group("book")
+def test_the_build_page_matches_the_build(built_book: Path, site: Path):
+    rows = soup(site / "notebooks" / f"{buildinfo.PAGE}.html").select(".tb-run tbody tr")
+    runs = {r.select("td")[0].get_text(): r.select("td")[1].get_text() for r in rows}
+    notebooks = [p.name for p in (ROOT / "notebooks").glob("*.ipynb")]
+    assert sorted(runs) == sorted(notebooks) and all(v.startswith("executed in") for v in runs.values())
+    text = page_text(site / "notebooks" / f"{buildinfo.PAGE}.html")
+    trade = hashlib.sha256((built_book / "data" / "trade.csv").read_bytes()).hexdigest()
+    assert trade in text and "altair" in text and "forecast_years" in text
+
+
+@pytest.mark.xdist_group("book")
+def test_the_partners_page_lists_every_partner(site: Path):
+    folder = DataFolder(ROOT / "data")
+    expected = partners.compare(folder.load("trade"), folder.load("fdi"), "KAZ").table["partner"]
+    table = soup(site / "notebooks" / "partners_compared.html").select_one("table.tb-table")
+    shown = [th.get_text() for th in table.select("tbody th")]
+    assert shown == list(expected)
+
+
+@pytest.mark.xdist_group("book")
+def test_each_chart_offers_its_data_package(built_book: Path, site: Path):
+    page = site / "notebooks" / "intro.html"
+    meta = next(a for a in soup(page).select("a.download") if a["href"].endswith("intro-trade.json"))
+    package = json.loads(local_file(site, page, meta["href"]).read_text(encoding="utf-8"))
+    checksums = {i["file"]: i["sha256"] for i in package["inputs"]}
+    assert checksums["data/trade.csv"] == hashlib.sha256((built_book / "data/trade.csv").read_bytes()).hexdigest()
+    assert package["sources"] and all(s["licence"] for s in package["sources"])
+    assert package["book_version"] == cff_version() and package["edition"]["slug"] == "kazakhstan-italy"
+
+
+@pytest.mark.xdist_group("book")
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed (.ci/run installs it)")
+def test_the_pdf_holds_every_chapter(built_book: Path, site: Path):
+    pdf = built_book / "_build" / "pdf" / "kazakhstan-italy.pdf"
+    assert (site / pdf.name).read_bytes() == pdf.read_bytes()  # offered for download from the book
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert int(re.search(r"Pages:\s+(\d+)", info)[1]) >= 3 * len(toc_pages(site))
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split())
+    for page in toc_pages(site):
+        title = " ".join(soup(page).select_one("article h1").get_text("").split()).rstrip("#").strip()
+        assert title in text, title
+    assert f"version {cff_version()}" in text and "127.0.0.1" not in text
