@@ -114,7 +114,7 @@ LAYOUT_FACTS = """async () => {
     images.push({src: src.split('/').pop(), px});
   }
   return {
-    scroll: doc.scrollWidth - doc.clientWidth, right: column.right, tables, live, images,
+    scroll: doc.scrollWidth - doc.clientWidth, right: column.right, tables, live, chart_images: images,
     charts: [...article.querySelectorAll('.tb-vega')].map(d => d.dataset.state || 'not drawn'),
   };
 }"""
@@ -280,9 +280,9 @@ def test_every_chart_is_drawn_live_and_its_text_legible_at_390(narrow_visits):
             continue
         small = [t for t in facts["live"] if t["px"] < MIN_CHART_PX]
         assert not small, (name, small[:3])
-        for image in facts["images"]:
+        for image in facts["chart_images"]:
             assert image["px"] is not None and image["px"] >= MIN_CHART_PX, (name, image)
-        measured += len(facts["live"]) + len(facts["images"])
+        measured += len(facts["live"]) + len(facts["chart_images"])
     assert measured > 50
     assert not PENDING_CHARTS - set(narrow_visits), "a page listed as pending is not in the book"
 

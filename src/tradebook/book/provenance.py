@@ -65,15 +65,17 @@ class Provenance:
 
 
 def checksums(root: Path, reads: list[str]) -> dict[str, str]:
-    """The sha256 of each file a notebook read (named relative to the project), keyed by its folder and name.
+    """The sha256 of each file a notebook read (named relative to the project), by that name.
 
-    A data folder outside the project is named by its own name only: no machine's folders on a page.
+    A file outside the project (a data folder elsewhere) is named by its folder's name and its own only:
+    no machine's folders on a page.
     """
     out = {}
     for rel in sorted(reads):
         path = root / rel
         if path.is_file():
-            out[f"{path.parent.name}/{path.name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
+            name = rel if not rel.startswith("..") else f"{path.parent.name}/{path.name}"
+            out[name] = hashlib.sha256(path.read_bytes()).hexdigest()
     return out
 
 

@@ -25,8 +25,8 @@ def table(
     # table's narrowest width, so it fits its column. Labels wrap between words only (no "Netherl-ands");
     # those that are numbers (years) never wrap.
     styles = [
-        {"selector": "td", "props": "overflow-wrap: anywhere; padding: 0.25em 0.7em;"},
-        {"selector": "th", "props": "overflow-wrap: break-word; padding: 0.25em 0.7em;"},
+        {"selector": "td", "props": "overflow-wrap: anywhere; padding: 0.25em 0.35em;"},
+        {"selector": "th", "props": "overflow-wrap: break-word; padding: 0.25em 0.35em;"},
     ]
     levels = frame.index.levels if isinstance(frame.index, pd.MultiIndex) else [frame.index]
     if all(pd.api.types.is_numeric_dtype(level) for level in levels):
