@@ -437,9 +437,10 @@ def test_summary_links_only_to_chapters_in_the_book(shipped):
     assert "investment_history.ipynb" not in table and "export_composition.ipynb" not in table
     assert "[Trade reached nearly US\\$20 billion in 2024](#claim-turnover-2024)" in table
     assert "(#claim-turnover-2023)" not in table  # no section of its own: no link
-    rows = table.strip().splitlines()
+    rows = [row for row in table.strip().splitlines() if row.startswith("|")]
     assert len(rows) == 2 + len(shipped)
     assert all(row.count(" | ") == 3 for row in rows[2:])  # no stray pipes from the data
+    assert all(re.search(r"\| \[[a-z ]+\]\{\.tb-verdict \.tb-v-[a-z]+\}", row) for row in rows[2:])  # word + badge
 
 
 def test_book_chapters_come_from_the_toc():

@@ -20,7 +20,6 @@ from conftest import ROOT, copy_project, page_text, tradebook
 from tradebook.analysis import partners
 from tradebook.book import buildinfo, editions, normalise, vega
 from tradebook.book.provenance import Provenance, book_version
-from tradebook.data.errors import InputError
 from tradebook.data.folder import DataFolder
 
 
@@ -66,21 +65,6 @@ def test_one_off_parameters_build_in_their_own_folder():
     assert same.default and same.slug == "kazakhstan-italy" and not same.changed
     china = editions.resolve(ROOT, None, {"partner": ("CHN", "--partner")})
     assert china.slug == "kazakhstan-china" and not china.changed  # a shipped edition, not a one-off
-
-
-@pytest.mark.parametrize(
-    ("key", "value", "message"),
-    [
-        ("forecast_years", 0, "expected a whole number from 1 to 10, got 0"),
-        ("start_year", 1850, "expected a year in the data"),
-        ("end_year", 2199, "expected a year in the data"),
-    ],
-)
-def test_parameters_out_of_range_stop_before_anything_runs(key, value, message):
-    edition = editions.resolve(ROOT, None, {key: (value, f"-p {key}")})
-    with pytest.raises(InputError, match=message) as err:
-        editions.check(edition, ROOT)
-    assert str(err.value).startswith(f"-p {key}")
 
 
 def test_the_parameters_box_marks_what_this_build_changed():

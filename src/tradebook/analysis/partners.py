@@ -16,6 +16,10 @@ from ..data.contract import WORLD
 from ..data.countries import name as country_name
 from . import indicators, investment, mirror
 
+# Growth from a small base says little (from US$ 10,000 to 10 million is +99,900%): below this turnover in
+# the earlier year, growth and CAGR are left out.
+MIN_BASE = 10e6
+
 COLUMNS = [
     "partner",
     "turnover",
@@ -77,8 +81,8 @@ def compare(trade: pd.DataFrame, fdi: pd.DataFrame, reporter: str) -> Comparison
 
 
 def _ratio(now: pd.Series, then: pd.Series) -> pd.Series:
-    """now / then where both are positive, else NaN: no growth from or to nothing."""
-    return (now / then).where((now > 0) & (then > 0))
+    """now / then where now is positive and then at least MIN_BASE, else NaN: no growth from (almost) nothing."""
+    return (now / then).where((now > 0) & (then >= MIN_BASE))
 
 
 def _fdi(out: pd.DataFrame, fdi: pd.DataFrame, host: str) -> int | None:

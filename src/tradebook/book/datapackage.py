@@ -33,7 +33,7 @@ def metadata(chart: dict[str, Any], stem: str, parameters: dict[str, Any], prove
                 "publisher": s.publisher,
                 "licence": s.licence,
                 "citation": s.citation,
-                "raw_files": [{"path": f["path"], "sha256": f["sha256"]} for f in s.files],
+                "raw_files": [{"path": f.path, "sha256": f.sha256} for f in s.files],
             }
             for s in sources
         ],

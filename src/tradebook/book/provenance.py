@@ -81,8 +81,8 @@ def checksums(root: Path, reads: list[str]) -> dict[str, str]:
 
 def release_status(source: Source, year: int) -> str:
     """The release (final, preliminary) of a source's rows of one year, where sources.yml records it."""
-    release = source.release(year) if hasattr(source, "release") else None
-    return str(release.status or "") if release is not None else ""
+    release = source.release(year)
+    return release.status or "" if release is not None else ""
 
 
 def data_vintage(data_dir: Path, pair: tuple[str, str], reads: list[str], sources: dict[str, Source]) -> list[Vintage]:
