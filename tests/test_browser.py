@@ -49,8 +49,8 @@ PENDING_CHARTS = {
     "notebooks/investment_history.html",
     "notebooks/claims_check.html",
 }
-# Time-series charts whose points must show their year and value on hover (figure id by page).
-# Phase B adds the trade-level chart: "notebooks/trade_growth.html": "fig-trade-level".
+# Time-series charts whose points must show their year and value on hover (figure id by page). Phase B adds
+# the trade-level chart of trade_growth once its cell is a named figure drawn by book.vega (fig-trade-level).
 HOVER_CHARTS = {"notebooks/intro.html": "fig-intro-trade"}
 
 pytestmark = [
