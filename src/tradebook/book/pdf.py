@@ -45,8 +45,9 @@ FOOTER = (
 FIXED_DATE = b"D:20000101000000+00'00'"
 PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:[0-9+\-Z']+\)")
 
-# In the page: the articles of the other pages after this one's, links kept only where they still lead
-# somewhere (an anchor in the assembled book, or another site), and every image and formula ready.
+# In the page: the articles of every page in order, links kept only where they still lead somewhere (an
+# anchor in the assembled book, or another site), and every formula, image and font ready before printing:
+# on a busy machine a print that does not wait for them differs from the next.
 ASSEMBLE = """async ([urls, base]) => {
   const article = document.querySelector('article.bd-article');
   const chapters = [];
@@ -66,9 +67,10 @@ ASSEMBLE = """async ([urls, base]) => {
     if (url.hash && document.getElementById(decodeURIComponent(url.hash.slice(1)))) a.setAttribute('href', url.hash);
     else a.removeAttribute('href');
   }
-  if (window.MathJax && MathJax.typesetPromise) await MathJax.typesetPromise();
-  await Promise.all([...document.images].map(img => img.complete ? null :
-    new Promise(done => { img.onload = img.onerror = done; })));
+  if (window.MathJax && MathJax.startup) { await MathJax.startup.promise; await MathJax.typesetPromise(); }
+  await Promise.all([...document.images].map(img => img.decode().catch(() => null)));
+  await document.fonts.ready;  // MathJax's fonts load as formulas need them: print only once they are in
+  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
   return document.querySelectorAll('.tb-print-chapter').length;
 }"""
 
