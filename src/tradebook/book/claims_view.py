@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from IPython.display import display
 
-from ..analysis.claims import Verdict
+from ..analysis.claims import CONSISTENT, CONTRADICTED, NOT_CHECKABLE, NOT_COMPARABLE, PARTLY, SUPPORTED, Verdict
 from .downloads import download
 from .glue import glue
 from .markdown import md_escape
@@ -13,20 +13,19 @@ from .tables import table
 # The verdict scale of the claims check (DESIGN.md), each with the CSS class that gives it a colour and a
 # symbol (resources/static/tradebook.css); the word itself is always written out, never colour alone.
 VERDICT_CLASSES = {
-    "supported": "tb-v-supported",
-    "partly supported": "tb-v-partly",
-    "contradicted": "tb-v-contradicted",
-    "not comparable": "tb-v-notcomparable",
-    "consistent with other official statements": "tb-v-consistent",
-    "not checkable": "tb-v-notcheckable",
+    SUPPORTED: "tb-v-supported",
+    PARTLY: "tb-v-partly",
+    CONTRADICTED: "tb-v-contradicted",
+    NOT_COMPARABLE: "tb-v-notcomparable",
+    CONSISTENT: "tb-v-consistent",
+    NOT_CHECKABLE: "tb-v-notcheckable",
 }
 
 
 def verdict_badge(verdict: Verdict) -> str:
     """The verdict as a labelled badge (MyST attrs_inline), its scope after it: `[contradicted]{.tb-verdict …}`."""
-    scale = next((word for word in VERDICT_CLASSES if verdict.status.startswith(word)), "not checkable")
     scope = f" ({md_escape(verdict.scope)})" if verdict.scope else ""
-    return f"[{md_escape(verdict.status)}]{{.tb-verdict .{VERDICT_CLASSES[scale]}}}{scope}"
+    return f"[{md_escape(verdict.status)}]{{.tb-verdict .{VERDICT_CLASSES[verdict.status]}}}{scope}"
 
 
 def summary_markdown(verdicts: dict[str, Verdict], chapters: set[str], sections: set[str]) -> str:
