@@ -2,16 +2,20 @@
 
 The published HTML is replaced only when every step succeeded, so a failed build leaves the last
 good book untouched. A notebook is executed again only when its source, parameters, package code,
-pinned requirements or one of the data files it read last time changed.
+pinned requirements or one of the data files it read last time changed. One build of a project runs
+at a time (book.publish.build_lock), in a staging folder of its own; notebooks have a time limit, and
+the processes a build starts end with it, however it ends.
 """
 
 from __future__ import annotations
 
+import ctypes
 import html
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -23,6 +27,7 @@ from typing import Any
 import nbformat
 import papermill
 import yaml
+from nbclient.exceptions import CellTimeoutError
 from papermill.exceptions import PapermillExecutionError
 
 from ..analysis import claim_spec
@@ -38,10 +43,13 @@ from .glue import READS_MIME
 from .normalise import prepare
 from .pdf import print_book
 from .provenance import Provenance, book_version, checksums, data_vintage
+from .publish import build_lock, swap_directory
 
 BOOK_FILES = ("_config.yml", "_toc.yml", "CITATION.cff", "LICENSE")
 BOOK_DIRS = ("assets",)
 CITE_FILES = ("CITATION.cff", "LICENSE")  # offered for download on the how-to-cite page
+TIMEOUT = 600  # seconds a notebook cell may run (tradebook build --timeout): an endless loop fails the build
+LOCK_WAIT = 600  # seconds a second build of the same project waits for the first before giving up
 
 
 def log(text: str) -> None:
@@ -84,7 +92,24 @@ def take_reads(path: Path) -> list[str]:
     return list(dict.fromkeys(reads))
 
 
-def _execute(source: str, target: str, parameters: dict[str, Any], cwd: str) -> tuple[str, list[str], str, float]:
+def _end_with_parent() -> None:
+    """Run in each worker as it starts: the worker (and so its kernel) ends when the build's process ends.
+
+    Even `kill -9` of the build: Linux sends the worker SIGTERM when its parent dies (PR_SET_PDEATHSIG),
+    and a kernel stops once its parent, the worker, is gone (ipykernel's parent poller).
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the command's handler, inherited: SIGTERM ends a worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle: it ends the workers
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM))
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _execute(
+    source: str, target: str, parameters: dict[str, Any], cwd: str, timeout: int
+) -> tuple[str, list[str], str, float]:
     """Run one notebook with papermill (in a worker process); returns status, files read, message, seconds.
 
     The files read are named relative to the notebook's folder, as its kernel saw them.
@@ -105,11 +130,15 @@ def _execute(source: str, target: str, parameters: dict[str, Any], cwd: str) -> 
             progress_bar=False,
             log_output=False,
             request_save_on_cell_execute=False,
+            execution_timeout=timeout,
         )
         status, message = "ok", ""
     except PapermillExecutionError as err:
         status = "nodata" if err.ename == "NoData" else "failed"
         message = f"{err.ename}: {err.evalue}" if status == "failed" else str(err.evalue)
+    except CellTimeoutError:
+        status = "failed"
+        message = f"a cell ran longer than the {timeout} s time limit and was stopped (tradebook build --timeout)"
     except Exception as err:  # noqa: BLE001 - a kernel that dies must fail the build, not crash it
         status, message = "failed", f"{type(err).__name__}: {err}"
     reads = take_reads(Path(target)) if Path(target).is_file() else []
@@ -135,7 +164,7 @@ def no_data_notebook(source: Path, target: Path, message: str) -> None:
 
 
 def execute_all(
-    root: Path, notebooks: list[Path], edition: Edition, out_dir: Path, cache: Cache, jobs: int
+    root: Path, notebooks: list[Path], edition: Edition, out_dir: Path, cache: Cache, jobs: int, timeout: int
 ) -> list[Outcome]:
     """Execute what the cache cannot supply, in parallel; copy every executed notebook to out_dir."""
     code = code_digest(root)
@@ -161,11 +190,12 @@ def execute_all(
     work = out_dir.parent / "running"
     work.mkdir(parents=True, exist_ok=True)
     log(f"  executing {len(todo)} notebook(s) with {min(jobs, len(todo))} worker(s)…")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_end_with_parent)
+    try:
         futures = {}
         for nb, nb_params, key, reason in todo:
             target = work / nb.name
-            fut = pool.submit(_execute, str(nb), str(target), nb_params, str(nb.parent))
+            fut = pool.submit(_execute, str(nb), str(target), nb_params, str(nb.parent), timeout)
             futures[fut] = (nb, key, target, reason)
         for fut in as_completed(futures):
             nb, key, target, reason = futures[fut]
@@ -183,7 +213,18 @@ def execute_all(
             outcomes.append(Outcome(nb.name, "executed", seconds, reason))
             note = "; no data for this partner: the page says so" if status == "nodata" else ""
             log(f"  executed {nb.name} in {seconds:.1f} s ({reason}{note})")
+    except BaseException:
+        stop_workers(pool)  # interrupted or crashed: no worker or kernel outlives the build
+        raise
+    pool.shutdown()
     return outcomes
+
+
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End every worker now (their kernels follow, see _end_with_parent) and drop the work not started."""
+    for process in list((pool._processes or {}).values()):  # noqa: SLF001 - the pool offers no terminate()
+        process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def stage_sources(root: Path, stage: Path) -> Path:
@@ -253,6 +294,22 @@ SPHINX_PROGRESS = re.compile(r"^(reading sources|writing output)\.\.\. \[\s*(\d+
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
+def _progress(proc: subprocess.Popen, started: float) -> list[str]:
+    """Sphinx's output, read to the end, with a progress line per phase and quarter."""
+    lines: list[str] = []
+    shown: set[tuple[str, int]] = set()
+    for raw in proc.stdout or []:
+        line = ANSI.sub("", raw)
+        lines.append(line)
+        found = SPHINX_PROGRESS.match(line.strip())
+        step = (found[1], int(found[2]) // 25) if found else None
+        if found and step not in shown:
+            shown.add(step)
+            elapsed = time.perf_counter() - started
+            log(f"  rendering {found[1].split()[0]} {found[3]} ({found[2]}%, {elapsed:.0f} s)")
+    return lines
+
+
 def render(src: Path, stage: Path) -> Path:
     """Jupyter Book with execution off and warnings as errors; returns the rendered html folder.
 
@@ -261,36 +318,17 @@ def render(src: Path, stage: Path) -> Path:
     jb = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jb), "build", str(src), "--path-output", str(stage), "-W", "--keep-going"]
     started = time.perf_counter()
-    lines: list[str] = []
-    shown: set[tuple[str, int]] = set()
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
-        for raw in proc.stdout or []:
-            line = ANSI.sub("", raw)
-            lines.append(line)
-            found = SPHINX_PROGRESS.match(line.strip())
-            step = (found[1], int(found[2]) // 25) if found else None
-            if found and step not in shown:
-                shown.add(step)
-                elapsed = time.perf_counter() - started
-                log(f"  rendering {found[1].split()[0]} {found[3]} ({found[2]}%, {elapsed:.0f} s)")
+        try:
+            lines = _progress(proc, started)
+        except BaseException:
+            proc.kill()  # interrupted: Sphinx stops with the build
+            raise
     if proc.returncode != 0:
         problems = [ln.strip() for ln in lines if "WARNING" in ln or "ERROR" in ln]
         raise BuildError("Jupyter Book failed: " + (problems[0] if problems else "".join(lines).strip()[-300:]))
     log(f"  rendered the HTML in {time.perf_counter() - started:.1f} s")
     return stage / "_build" / "html"
-
-
-def publish(new_html: Path, target: Path) -> None:
-    """Swap the new HTML into place with renames, so readers never see a half-written book."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    old = target.with_name(target.name + ".old")
-    if old.exists():
-        shutil.rmtree(old)
-    if target.exists():
-        target.rename(old)
-    shutil.move(str(new_html), str(target))
-    if old.exists():
-        shutil.rmtree(old)
 
 
 def target_dir(root: Path, edition: Edition) -> Path:
@@ -322,8 +360,36 @@ def up_to_date(root: Path, edition: Edition, pdf: bool) -> bool:
     return target_dir(root, edition).is_dir() and stamp.is_file() and stamp.read_text() == current
 
 
-def build(root: Path, edition: Edition, jobs: int | None = None, pdf: bool = False) -> Path:
-    """The whole build for one edition; returns the published html folder. `pdf`: print the book as well."""
+def build(
+    root: Path,
+    edition: Edition,
+    jobs: int | None = None,
+    pdf: bool = False,
+    *,
+    timeout: int = TIMEOUT,
+    force: bool = False,
+) -> Path:
+    """The whole build for one edition; returns the published html folder. `pdf`: print the book as well.
+
+    Holds the project's build lock throughout: a second build waits for the first, then finds the book
+    up to date (or builds what changed meanwhile). `force`: render even when no input changed.
+    """
+    with build_lock(root, wait=LOCK_WAIT, on_wait=log) as lock:
+        if not force and up_to_date(root, edition, pdf):
+            log(f"{display_path(target_dir(root, edition))} is up to date: no input changed since it was built.")
+            return target_dir(root, edition)
+        return _build(root, edition, lock.stage(edition.slug), jobs or os.cpu_count() or 1, pdf, timeout)
+
+
+def _build(root: Path, edition: Edition, stage: Path, jobs: int, pdf: bool, timeout: int) -> Path:
+    """The build, under the lock, in `stage` (a folder of this build's own, removed at the end)."""
+    try:
+        return _stages(root, edition, stage, jobs, pdf, timeout)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _stages(root: Path, edition: Edition, stage: Path, jobs: int, pdf: bool, timeout: int) -> Path:
     t0 = time.perf_counter()
     inputs = inputs_digest(root, edition, pdf)
     data_dir = root / "notebooks" / edition.parameters.get("data_dir", "../data")
@@ -334,16 +400,13 @@ def build(root: Path, edition: Edition, jobs: int | None = None, pdf: bool = Fal
         log(f"warning: {warning}")
     notebooks = toc.notebooks(root)
     build_dir = root / "_build"
-    stage = build_dir / ".stage" / edition.slug
-    if stage.exists():
-        shutil.rmtree(stage)
     src = stage_sources(root, stage)
     validated = stage / "validated.json"
     record_validated(data_dir, validated)
     os.environ[VALIDATED] = str(validated)  # inherited by the workers and their kernels
     log(f"Edition {edition.slug}: {len(notebooks)} notebooks, parameters from {edition.source}")
     cache = Cache(root, build_dir / ".cache" / edition.slug)
-    outcomes = execute_all(root, notebooks, edition, src / "notebooks", cache, jobs or os.cpu_count() or 1)
+    outcomes = execute_all(root, notebooks, edition, src / "notebooks", cache, jobs, timeout)
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:
         raise BuildError(f"notebooks/{failed[0].name} failed: {failed[0].message}")
@@ -366,14 +429,10 @@ def build(root: Path, edition: Edition, jobs: int | None = None, pdf: bool = Fal
             pages = [new_html / f"{page}.html" for page in toc.pages(src)]
             count = print_book(new_html, pages, new_html / pdf_name, f"{edition.title} · version {provenance.version}")
             log(f"  printed {pdf_name}: {count} pages in {time.perf_counter() - started:.1f} s")
-        publish(new_html, target)
-        printed = build_dir / "pdf" / f"{edition.slug}.pdf"  # always the PDF of the published book, or none
-        printed.unlink(missing_ok=True)
-        if pdf_name:
-            printed.parent.mkdir(exist_ok=True)
-            shutil.copyfile(target / pdf_name, printed)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        swap_directory(new_html, target)  # the last good book stays whole until the new one is in place
+        publish_pdf(target / pdf_name if pdf_name else None, build_dir / "pdf" / f"{edition.slug}.pdf")
         stamp.write_text(render_key)
-    shutil.rmtree(stage, ignore_errors=True)
     _stamp(root, edition).write_text(inputs)
     reused = len(outcomes) - executed
     log(
@@ -381,3 +440,14 @@ def build(root: Path, edition: Edition, jobs: int | None = None, pdf: bool = Fal
         f"in {time.perf_counter() - t0:.1f} s"
     )
     return target
+
+
+def publish_pdf(printed: Path | None, target: Path) -> None:
+    """_build/pdf holds the PDF of the published book, or none: copied beside it, then renamed into place."""
+    if printed is None:
+        target.unlink(missing_ok=True)
+        return
+    target.parent.mkdir(exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}")
+    shutil.copyfile(printed, partial)
+    os.replace(partial, target)

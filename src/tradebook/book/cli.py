@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import signal
 import sys
 from importlib.metadata import version
 from pathlib import Path
@@ -37,7 +38,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"{display_path(build.target_dir(root, edition))} is up to date: no input changed since it was built.")
         return 0
     editions.check(edition, root)
-    build.build(root, edition, jobs=args.jobs, pdf=args.pdf)
+    build.build(root, edition, jobs=args.jobs, pdf=args.pdf, timeout=args.timeout or build.TIMEOUT, force=args.force)
     return 0
 
 
@@ -130,6 +131,7 @@ def parser(import_kinds: list[str]) -> argparse.ArgumentParser:
     b.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", help="any notebook parameter")
     b.add_argument("--jobs", type=positive, help="notebooks executed at once (default: number of cores)")
     b.add_argument("--force", action="store_true", help="check and render even if no input changed")
+    b.add_argument("--timeout", type=positive, metavar="SECONDS", help="longest a notebook cell may run (default 600)")
     b.add_argument("--pdf", action="store_true", help="print the whole book as one PDF too (make book does)")
     b.set_defaults(func=cmd_build)
 
@@ -190,6 +192,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def stop(signum: int, frame: object) -> None:
+    """SIGTERM ends a command as Ctrl-C does: its workers stopped, its staging removed, the book untouched."""
+    raise KeyboardInterrupt
+
+
 def describe(err: BaseException) -> str:
     """One line for an error: what failed and on which file, never a traceback."""
     if isinstance(err, OSError) and err.filename:
@@ -198,5 +205,11 @@ def describe(err: BaseException) -> str:
     return text if isinstance(err, OSError) else f"{type(err).__name__}: {text}"
 
 
+def run() -> int:
+    """The console command (`tradebook`, `python -m tradebook.book.cli`): `main` with SIGTERM handled."""
+    signal.signal(signal.SIGTERM, stop)
+    return main()
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

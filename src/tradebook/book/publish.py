@@ -19,8 +19,10 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from .errors import BuildError
 
-class LockedError(RuntimeError):
+
+class LockedError(BuildError):
     """Another build of the same project holds the lock."""
 
 
