@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from conftest import ROOT, page_text, run_notebook
 from scipy import stats
 from statsmodels.regression.linear_model import OLS
@@ -57,6 +58,13 @@ def test_levels_and_share(chapter):
     assert got["cagr_all"] == pytest.approx((turnover.iloc[-1] / turnover.iloc[0]) ** (1 / (len(turnover) - 1)) - 1)
     ranks = indicators.share_and_rank(TRADE, "KAZ", partner)
     assert got["rank_last"] == int(ranks["rank"].iloc[-1])
+    # The last year's source and its release, read here from sources.yml itself (issue 13).
+    last = TRADE[(TRADE.reporter == "KAZ") & (TRADE.partner == partner) & (TRADE.year == got["last_year"])]
+    (source_id,) = set(last["source"])
+    entry = yaml.safe_load((ROOT / "data" / "sources.yml").read_text(encoding="utf-8"))[source_id]
+    (release,) = [r for r in entry["releases"] if got["last_year"] in r["years"]]
+    assert got["last_source"] == entry["citation"]
+    assert got["last_release"] == f"{release['status']} edition, released {release['released']}"
 
 
 @same_worker
