@@ -35,32 +35,16 @@ def processes_in(folder: Path) -> list[str]:
     return found
 
 
+def staging_left(project: Path) -> list[Path]:
+    """Staging folders left behind: each build removes its own, and the next build any a killed one left."""
+    stage = project / "_build" / ".stage"
+    return list(stage.iterdir()) if stage.exists() else []
+
+
 def start(project: Path, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
         [*TRADEBOOK, "build", *args], cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-
-
-@pytest.mark.xdist_group("book")
-def test_two_builds_at_once_publish_one_whole_book_equal_to_a_single_build(built_book: Path, tmp_path: Path):
-    """Both builds of one project succeed, one after the other: the second waits for the lock and says so."""
-    copy = tmp_path / "copy"
-    shutil.copytree(built_book, copy, symlinks=True)
-    runs = [start(copy, "--force", "--pdf") for _ in range(2)]
-    outputs = [run.communicate(timeout=900) for run in runs]
-    assert [run.returncode for run in runs] == [0, 0], [err for _, err in outputs]
-    assert any("waiting for another build of this project" in out for out, _ in outputs)
-    assert not differing_files(built_book / "_build" / "html", copy / "_build" / "html")
-    pdf = copy / "_build" / "pdf" / "kazakhstan-italy.pdf"
-    assert pdf.read_bytes() == (built_book / "_build" / "pdf" / "kazakhstan-italy.pdf").read_bytes()
-    assert not list((copy / "_build" / ".stage").iterdir())  # each build removed its own staging folder
-    assert not (copy / "_build" / "html.old").exists()
-
-
-@pytest.fixture
-def fresh_project(tmp_path: Path) -> Path:
-    """A project with no cache: its build executes notebooks for a while."""
-    return copy_project(tmp_path / "project")
 
 
 def wait_for(run: subprocess.Popen, text: str, seconds: float = 300) -> str:
@@ -74,7 +58,34 @@ def wait_for(run: subprocess.Popen, text: str, seconds: float = 300) -> str:
     return seen
 
 
-@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=lambda s: s.name)
+@pytest.mark.xdist_group("book")
+def test_two_builds_at_once_publish_one_whole_book_equal_to_a_single_build(built_book: Path, tmp_path: Path):
+    """Both builds of one project succeed, one after the other: the second waits for the lock, says so, and
+    then finds the book the first published up to date."""
+    copy = tmp_path / "copy"
+    shutil.copytree(built_book, copy, symlinks=True)
+    first = start(copy, "--force", "--pdf")  # renders and prints again
+    wait_for(first, "Edition kazakhstan-italy")  # it holds the lock
+    second = start(copy, "--pdf")
+    outputs = [run.communicate(timeout=900) for run in (first, second)]
+    assert [first.returncode, second.returncode] == [0, 0], [err for _, err in outputs]
+    assert "waiting for another build of this project (pid " in outputs[1][0]
+    assert "_build/html is up to date" in outputs[1][0]
+    assert not differing_files(built_book / "_build" / "html", copy / "_build" / "html")
+    pdf = copy / "_build" / "pdf" / "kazakhstan-italy.pdf"
+    assert pdf.read_bytes() == (built_book / "_build" / "pdf" / "kazakhstan-italy.pdf").read_bytes()
+    assert not staging_left(copy)
+    assert not (copy / "_build" / "html.old").exists()
+
+
+@pytest.fixture
+def fresh_project(tmp_path: Path) -> Path:
+    """A project with no cache: its build executes notebooks for a while."""
+    return copy_project(tmp_path / "project")
+
+
+# SIGINT takes the path SIGTERM takes (both end the command as KeyboardInterrupt): SIGTERM stands for both.
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=lambda s: s.name)
 def test_stopping_a_build_ends_its_workers_and_kernels_and_keeps_the_book(fresh_project: Path, how: signal.Signals):
     (fresh_project / "_build" / "html").mkdir(parents=True)
     (fresh_project / "_build" / "html" / "index.html").write_text("the last good book")
@@ -88,7 +99,7 @@ def test_stopping_a_build_ends_its_workers_and_kernels_and_keeps_the_book(fresh_
         assert run.returncode == -signal.SIGKILL
     else:
         assert run.returncode == 130 and err.strip().splitlines() == ["interrupted; the published book was not changed"]
-        assert not list((fresh_project / "_build" / ".stage").iterdir())
+        assert not staging_left(fresh_project)
     deadline = time.monotonic() + 15  # a kernel notices within a second or two that its worker is gone
     while processes_in(fresh_project) and time.monotonic() < deadline:
         time.sleep(0.2)

@@ -34,7 +34,7 @@ from ..analysis import claim_spec
 from ..data import sources
 from ..data.errors import InputError, Problem, display_path
 from ..data.validate import VALIDATED, partial_year_warnings, record_validated, validate_all
-from . import buildinfo, toc
+from . import buildinfo, editions, toc
 from .buildinfo import Outcome
 from .cache import Cache, code_digest, digest
 from .editions import Edition
@@ -378,6 +378,7 @@ def build(
         if not force and up_to_date(root, edition, pdf):
             log(f"{display_path(target_dir(root, edition))} is up to date: no input changed since it was built.")
             return target_dir(root, edition)
+        editions.check(edition, root)  # parameters against the notebooks and the data, before anything runs
         return _build(root, edition, lock.stage(edition.slug), jobs or os.cpu_count() or 1, pdf, timeout)
 
 

@@ -30,15 +30,17 @@ def _edition(args: argparse.Namespace, root: Path):
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from . import build, editions
+    from . import build
 
     root = project_root()
-    edition = _edition(args, root)
-    if not args.force and build.up_to_date(root, edition, args.pdf):
-        print(f"{display_path(build.target_dir(root, edition))} is up to date: no input changed since it was built.")
-        return 0
-    editions.check(edition, root)
-    build.build(root, edition, jobs=args.jobs, pdf=args.pdf, timeout=args.timeout or build.TIMEOUT, force=args.force)
+    build.build(
+        root,
+        _edition(args, root),
+        jobs=args.jobs,
+        pdf=args.pdf,
+        timeout=args.timeout or build.TIMEOUT,
+        force=args.force,
+    )
     return 0
 
 
