@@ -11,6 +11,7 @@ import html
 import io
 import re
 from pathlib import Path
+from xml.etree import ElementTree
 
 import nbformat
 import pandas as pd
@@ -334,15 +335,17 @@ def test_no_data_page_escapes_the_message(tmp_path: Path):
     assert "<script" not in text and html.escape(PAYLOAD) in text
 
 
-def test_chart_text_from_the_data_is_never_mathtext():
-    """A citation with `$…$` in a chart's source line is drawn as text (mathtext would fail or reformat it)."""
-    import io
+def test_chart_text_from_the_data_is_plain_text():
+    """A title, a series label and a source line with markup or `$…$` from the data are drawn as the text they
+    are: escaped in the static SVG, never a tag or a formula."""
+    from tradebook.book import vega
 
-    import matplotlib.pyplot as plt
-
-    from tradebook.book import charts
-
-    fig, ax = charts.figure("Title with $x$", "US$ billion $\\notacommand{x}$")
-    charts.source_line(fig, "Publisher $\\notacommand{x}$ and $1 + $2")
-    fig.savefig(io.BytesIO(), format="png")
-    plt.close(fig)
+    source = next(iter(DataFolder(ROOT / "data").sources().values()))
+    hostile = source.model_copy(update={"citation": f"Publisher $\\notacommand{{x}}$ and $1 + $2 {PAYLOAD}"})
+    frame = pd.DataFrame({"a": [1.0, 2.0], "b": [2.0, 1.0]}, index=[2022, 2023])
+    labels = {"a": f"Côte d'Ivoire [1] {PAYLOAD}", "b": "x.y"}
+    chart = vega.time_series(frame, labels, title=f"Title with $x$ {PAYLOAD}", units="u", sources=[hostile])
+    svg = vega.static_svg(vega.spec(chart, f"Chart {PAYLOAD}"))
+    assert "<script" not in svg and svg.count(html.escape(PAYLOAD, quote=False)) >= 3  # title, legend, source…
+    ElementTree.fromstring(svg)  # well-formed, so the figure's <img> still shows it
+    assert "Title with $x$" in svg and "$\\notacommand{x}$" in svg
