@@ -40,18 +40,8 @@ CHROMIUM_FLAGS = [
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 WIDTHS = (1280, 390)
 MIN_CHART_PX = 9.0
-# Pages whose charts are still matplotlib PNGs until phase B of issue 14 migrates them to book.vega: their
-# chart text is not measured yet. Phase B empties this list (and the test then covers them as it is).
-PENDING_CHARTS = {
-    "notebooks/trade_growth.html",
-    "notebooks/export_composition.html",
-    "notebooks/mirror_statistics.html",
-    "notebooks/investment_history.html",
-    "notebooks/claims_check.html",
-}
-# Time-series charts whose points must show their year and value on hover (figure id by page). Phase B adds
-# the trade-level chart of trade_growth once its cell is a named figure drawn by book.vega (fig-trade-level).
-HOVER_CHARTS = {"notebooks/intro.html": "fig-intro-trade"}
+# Time-series charts whose points must show their year and value on hover (figure id by page).
+HOVER_CHARTS = {"notebooks/intro.html": "fig-intro-trade", "notebooks/trade_growth.html": "fig-trade-level"}
 
 pytestmark = [
     pytest.mark.xdist_group("book"),
@@ -268,23 +258,17 @@ def test_no_table_is_wider_than_its_column_at_1280(visits):
 
 
 def test_every_chart_is_drawn_live_and_its_text_legible_at_390(narrow_visits):
-    """Every live chart is drawn, and every chart a phone shows (live SVG or image) has text of 9 px or more.
-
-    Pages still waiting for phase B (PENDING_CHARTS) show matplotlib PNGs, whose text cannot be measured.
-    """
+    """Every live chart is drawn, and every chart a phone shows (live SVG or image) has text of 9 px or more."""
     measured = 0
     for name, visit in narrow_visits.items():
         facts = visit.facts
         assert all(state == "live" for state in facts["charts"]), (name, facts["charts"])
-        if name in PENDING_CHARTS:
-            continue
         small = [t for t in facts["live"] if t["px"] < MIN_CHART_PX]
         assert not small, (name, small[:3])
         for image in facts["chart_images"]:
             assert image["px"] is not None and image["px"] >= MIN_CHART_PX, (name, image)
         measured += len(facts["live"]) + len(facts["chart_images"])
     assert measured > 50
-    assert not PENDING_CHARTS - set(narrow_visits), "a page listed as pending is not in the book"
 
 
 def test_hovering_a_time_series_shows_year_and_value(visits):

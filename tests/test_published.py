@@ -11,6 +11,7 @@ import html
 import io
 import re
 from pathlib import Path
+from xml.etree import ElementTree
 
 import nbformat
 import pandas as pd
@@ -175,14 +176,20 @@ def test_data_and_methods_runs_for_another_edition(tmp_path: Path):
 
 
 @pytest.mark.xdist_group("book")
-def test_figures_carry_no_version_stamp(site: Path):
-    from PIL import Image
-
-    images = sorted((site / "_images").glob("*.png"))
-    assert images
-    for image in images:
-        with Image.open(image) as im:
-            assert "Software" not in im.info, image
+def test_every_figure_is_a_chart_with_its_static_image_and_its_live_drawing(site: Path):
+    """Each figure shows the static SVG that vl-convert drew (print, PDF, no JavaScript) and has the placeholder of
+    its live chart, which the book's script draws in its place; no chart is left without a figure to go in."""
+    figures = 0
+    for page in toc_pages(site):
+        doc = soup(page)
+        live = [d["data-figure"] for d in doc.select("div.tb-vega")]
+        shown = [f for f in doc.select("article figure") if f.find("img")]
+        assert sorted(live) == sorted(f.get("id") for f in shown), page.name
+        for figure in shown:
+            assert figure.find("img")["src"].endswith(".svg"), (page.name, figure.get("id"))
+        figures += len(shown)
+    assert figures >= 18  # every chapter's charts: the trade-growth chapter alone has five
+    assert not list((site / "_images").glob("*.png"))
 
 
 # --- reproducibility and the cache ---------------------------------------------------------------
@@ -328,15 +335,17 @@ def test_no_data_page_escapes_the_message(tmp_path: Path):
     assert "<script" not in text and html.escape(PAYLOAD) in text
 
 
-def test_chart_text_from_the_data_is_never_mathtext():
-    """A citation with `$…$` in a chart's source line is drawn as text (mathtext would fail or reformat it)."""
-    import io
+def test_chart_text_from_the_data_is_plain_text():
+    """A title, a series label and a source line with markup or `$…$` from the data are drawn as the text they
+    are: escaped in the static SVG, never a tag or a formula."""
+    from tradebook.book import vega
 
-    import matplotlib.pyplot as plt
-
-    from tradebook.book import charts
-
-    fig, ax = charts.figure("Title with $x$", "US$ billion $\\notacommand{x}$")
-    charts.source_line(fig, "Publisher $\\notacommand{x}$ and $1 + $2")
-    fig.savefig(io.BytesIO(), format="png")
-    plt.close(fig)
+    source = next(iter(DataFolder(ROOT / "data").sources().values()))
+    hostile = source.model_copy(update={"citation": f"Publisher $\\notacommand{{x}}$ and $1 + $2 {PAYLOAD}"})
+    frame = pd.DataFrame({"a": [1.0, 2.0], "b": [2.0, 1.0]}, index=[2022, 2023])
+    labels = {"a": f"Côte d'Ivoire [1] {PAYLOAD}", "b": "x.y"}
+    chart = vega.time_series(frame, labels, title=f"Title with $x$ {PAYLOAD}", units="u", sources=[hostile])
+    svg = vega.static_svg(vega.spec(chart, f"Chart {PAYLOAD}"))
+    assert "<script" not in svg and svg.count(html.escape(PAYLOAD, quote=False)) >= 3  # title, legend, source…
+    ElementTree.fromstring(svg)  # well-formed, so the figure's <img> still shows it
+    assert "Title with $x$" in svg and "$\\notacommand{x}$" in svg

@@ -4,6 +4,7 @@ builds kept apart, each chart's data package, the build page, the partners compa
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 import shutil
@@ -139,6 +140,41 @@ def test_the_time_series_tooltip_names_the_year_and_each_series():
     assert [t["title"] for t in tooltips] == ["Year", "A.1", "B"] and tooltips[1]["field"] == "A\\.1"
     sizes = {float(s) for s in re.findall(r'font-size="([0-9.]+)', vega.static_svg(spec))}
     assert min(sizes) >= 11
+
+
+def axis_labels(svg: str, axis: str) -> list[tuple[float, float]]:
+    """The labels an axis of a static chart shows: (value read from the label, position in px)."""
+    group = svg[svg.index(f'aria-label="{axis}-axis') :]
+    group = group[group.index("role-axis-label") : group.index("role-axis-domain")]
+    found = re.findall(r'translate\(([-0-9.]+),([-0-9.]+)\)[^>]*opacity="1">([^<]+)</text>', group)
+    at = 0 if axis == "X" else 1
+    return [(float(t.replace(",", "").replace("\N{MINUS SIGN}", "-")), float(xy[at])) for *xy, t in found]
+
+
+@pytest.mark.parametrize("top", [0.012e9, 0.6e9, 3e9, 9e9, 18e9, 45e9, 2500e9])
+def test_each_axis_label_reads_the_value_of_its_gridline(top):
+    """A US$-billion axis labels its ticks with the decimals they need: 2.5 reads 2.5, never 2 or 3."""
+    frame = pd.DataFrame({"v": [0.0, top / 3, top]}, index=[2000, 2012, 2025])
+    chart = vega.time_series(frame, {"v": "V"}, title="T", units="US$ billion", scale=1e9, sources=[])
+    labels = axis_labels(vega.static_svg(vega.spec(chart, "d")), "Y")
+    assert len(labels) >= 3
+    (v0, y0), (v1, y1) = labels[0], labels[-1]
+    for value, y in labels:  # each label sits where its value falls on the scale
+        assert value == pytest.approx(v0 + (v1 - v0) * (y - y0) / (y1 - y0), abs=1e-9 + abs(v1 - v0) * 1e-3)
+    assert len({value for value, _ in labels}) == len(labels)
+    years = axis_labels(vega.static_svg(vega.spec(chart, "d")), "X")
+    assert all(value == int(value) for value, _ in years) and len({v for v, _ in years}) == len(years)
+
+
+def test_labels_from_the_data_may_hold_quotes_dots_and_brackets():
+    """Series labels become the tooltip's field names: an apostrophe (Italy's, Côte d'Ivoire) is not syntax."""
+    labels = ["Italy's imports / Kazakhstan's exports", 'The "other" [1]', "A.1", "back\\slash"]
+    frame = pd.DataFrame({label: [1.0, 2.0] for label in labels}, index=[2022, 2023])
+    spec = vega.spec(vega.time_series(frame, {x: x for x in labels}, title="T", units="u", sources=[]), "d")
+    svg = vega.static_svg(spec)  # vl-convert compiles and draws it
+    assert all(html.escape(label, quote=False) in svg for label in labels)
+    fields = [t["field"] for layer in spec["layer"] for t in layer.get("encoding", {}).get("tooltip", [])][1:]
+    assert fields == ["Italy\\'s imports / Kazakhstan\\'s exports", 'The \\"other\\" \\[1\\]', "A\\.1", "back\\\\slash"]
 
 
 def test_every_partner_is_compared_and_the_shares_add_up():

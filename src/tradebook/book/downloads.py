@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 
 import pandas as pd
 from IPython.display import publish_display_data
@@ -27,14 +26,12 @@ def check_name(name: str) -> None:
 
 
 def download(frame: pd.DataFrame | pd.Series, name: str) -> None:
-    """Offer the tidy data behind the chart or table just shown as a CSV file, linked under it.
+    """Offer the tidy data behind the table just shown as a CSV file, linked under it (a chart's comes with
+    `vega.show`).
 
     The CSV travels inside the executed notebook (so a notebook reused from the build cache still
     has it); the build writes it beside the page and replaces this output with a download link.
     `name` (lower case, digits, dashes, underscores) becomes part of the file name, after the chapter's.
     """
     check_name(name)
-    pyplot = sys.modules.get("matplotlib.pyplot")
-    if pyplot is not None and pyplot.get_fignums():
-        pyplot.show()  # the chart first, then its data link under it
     publish_display_data({DOWNLOAD_MIME: {"name": name, "csv": csv_text(frame)}, "text/plain": f"Data: {name}.csv"})

@@ -10,8 +10,11 @@ A chart cell builds a `Chart` (a house-styled Altair chart with its title, units
                              scale=1e9, sources=sources)
     vega.show(chart, name="level", alt_text="Line chart of turnover and exports by year", data=pair)
 
-Keep the cell's `mystnb.figure` metadata (caption, name) as for any figure. Any other Altair chart (bars,
-areas, a time line) becomes a `Chart` with `vega.chart(altair_chart, title=..., units=..., sources=...)`.
+The cell's `mystnb.figure` metadata names and captions the figure (the live chart is drawn into it). Any other
+Altair chart (bars, bands, panels stacked with alt.vconcat) becomes a `Chart` with `vega.chart(altair_chart,
+title=..., units=..., sources=..., note=...)`; its parts can come from `lines` (the layers of `time_series`),
+`year_bars`, `x_years` and `y_values` (axes whose labels are the values of their gridlines) and `colours`
+(one legend for several layers). Text from the data is drawn as plain text, never markup.
 
 `show` publishes two outputs. The first, `image/svg+xml`, is the static image rendered offline by vl-convert
 at a fixed width: MyST-NB makes it the figure, and it is what prints, what the PDF holds and what a reader
@@ -23,6 +26,7 @@ metadata file, the SVG and the Vega-Lite spec. All of it is deterministic: the s
 
 from __future__ import annotations
 
+import re
 import sys
 import textwrap
 from dataclasses import dataclass
@@ -45,6 +49,10 @@ STATIC_WIDTH = 600  # plot width of the static image, px: its text stays ≥ 9 p
 HEIGHT = 260
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 PALETTE = ["#1f5a96", "#d9822b", "#2a9d5c", "#7a4fa3", "#b8403a", "#6b6b6b"]
+RISE, FALL = PALETTE[2], PALETTE[4]  # bars of values above and below zero
+TITLE_CHARS = 42  # a title line at 14 px that fits a 390 px screen
+SHORT_LABEL = 24  # legend labels up to this length go two a row
+LABEL_LIMIT = 340  # px: no legend label is cut short before the width of a phone's column
 
 # The house style, in CSS px: the live chart is drawn at 1:1, so 11 px text stays 11 px on a phone.
 CONFIG: dict[str, Any] = {
@@ -78,16 +86,116 @@ class Chart:
     sources: tuple[Source, ...]
 
 
-def chart(altair_chart: alt.TopLevelMixin, *, title: str, units: str, sources: list[Source]) -> Chart:
-    """Any Altair chart with the house title: the title, then the units and the source line as subtitle."""
-    titled = altair_chart.properties(title=alt.Title(title, subtitle=subtitle(units, sources)))
-    return Chart(titled, title, units, tuple(sources))
+def chart(altair_chart: alt.TopLevelMixin, *, title: str, units: str, sources: list[Source], note: str = "") -> Chart:
+    """Any Altair chart with the house title: the title, then the units and the source line as subtitle.
+
+    `note` ends the source line with what no source in sources.yml stands for (e.g. "projection: this book").
+    """
+    lines = textwrap.wrap(title, TITLE_CHARS) or [title]
+    heading = alt.Title(lines[0] if len(lines) == 1 else lines, subtitle=subtitle(units, sources, note))
+    return Chart(altair_chart.properties(title=heading), title, units, tuple(sources))
 
 
-def subtitle(units: str, sources: list[Source], width: int = 52) -> list[str]:
-    """Units, then the source line wrapped to fit a 390 px screen at 11 px."""
-    cited = "; ".join(s.citation for s in sources)
-    return [units, *textwrap.wrap(f"Source: {cited}", width)] if cited else [units]
+def subtitle(units: str, sources: list[Source], note: str = "", width: int = 52) -> list[str]:
+    """Units, then the source line, wrapped to fit a 390 px screen at 11 px."""
+    cited = "; ".join([*(s.citation for s in sources), *([note] if note else [])])
+    return [*textwrap.wrap(units, width), *(textwrap.wrap(f"Source: {cited}", width) if cited else [])]
+
+
+def axis_format(fmt: str) -> str:
+    """A d3 number format for axis labels: `fmt` without its sign, precision or trimming.
+
+    Vega then gives every label the decimals its tick step needs (steps of 0.5 read 0.0, 0.5, 1.0; of 0.005,
+    0.000, 0.005), so each label is the value of its gridline: a fixed precision would print a tick at 2.5
+    as "2" or one at 0.005 as "0.01". Tooltips keep `fmt` itself.
+    """
+    return re.sub(r"[+~]|\.\d+", "", fmt)
+
+
+def x_years(
+    field: str = "year", *, title: str | None = "Year", domain: tuple[float, float] | None = None, labels: bool = True
+) -> alt.X:
+    """The time axis: whole years only (no 2002.5), thinned on a narrow screen, from the first value to the last.
+
+    `domain` fixes its ends (e.g. a claimed period with its gaps, or half a year beyond bars at either end);
+    `labels=False` leaves the axis to the panel below.
+    """
+    scale = alt.Scale(domain=list(domain), nice=False, zero=False) if domain else alt.Scale(nice=False, zero=False)
+    # Vega still ticks half years over a span of one or two years: those ticks go unlabelled, not "2002" twice.
+    whole = "datum.value % 1 ? '' : datum.label"
+    axis = alt.Axis(format="d", tickMinStep=1, labelOverlap=True, labelExpr=whole) if labels else None
+    return alt.X(f"{field}:Q", title=title if labels else None, scale=scale, axis=axis)
+
+
+def y_values(
+    field: str = "shown", *, y_format: str, title: str | None = None, zero: bool = False, log: bool = False
+) -> alt.Y:
+    """A value axis whose labels are the values of its gridlines (axis_format); `zero` keeps 0 in view."""
+    scale = alt.Scale(type="log") if log else alt.Scale(zero=zero)
+    return alt.Y(f"{field}:Q", title=title, scale=scale, axis=alt.Axis(format=axis_format(y_format)))
+
+
+def legend(labels: list[str], **style: Any) -> alt.Legend:
+    """The legend above a chart: two labels a row while all are short, one a row once any is long, so that
+    no label is cut short on a 390 px screen. `style`: other alt.Legend properties (e.g. symbolStrokeColor)."""
+    columns = 2 if all(len(label) <= SHORT_LABEL for label in labels) else 1
+    return alt.Legend(title=None, columns=columns, labelLimit=LABEL_LIMIT, **style)
+
+
+def colours(labels: list[str], palette: list[str] | None = None) -> alt.Color:
+    """The colour of each layer's `series` (its legend label), the same in every layer of a chart; one series
+    needs no legend (the title says what it is)."""
+    scale = alt.Scale(domain=labels, range=(palette or PALETTE)[: len(labels)])
+    return alt.Color("series:N", scale=scale, legend=legend(labels) if len(labels) > 1 else None)
+
+
+def lines(
+    frame: pd.DataFrame,
+    series: dict[str, str],
+    *,
+    units: str,
+    y_format: str = ",.2f",
+    scale: float = 1.0,
+    log: bool = False,
+    zero: bool = False,
+    hover: str = "hover",
+    colour: alt.Color | None = None,
+) -> alt.LayerChart:
+    """Lines with points, one per column of a frame indexed by year; hover shows the year and every value.
+
+    The layers of `time_series`, to combine with others through `chart`: `hover` names the selection (unique
+    in a chart), and `colour` (from `colours`) shares one legend with the other layers. `series` maps the
+    columns to their labels, in the legend's order; `scale` divides the values for display (1e9 for
+    billions), and the tooltip shows the same units.
+    """
+    wide = frame[list(series)].rename(columns=series).rename_axis("year").reset_index()
+    data = wide.melt("year", var_name="series", value_name="value")
+    data = data.assign(shown=data["value"] / scale).dropna(subset=["shown"])
+    data = data.sort_values(["series", "year"], kind="stable").reset_index(drop=True)
+    order = list(series.values())
+    # Hover anywhere over a year (nearest, so a finger need not hit a point): a rule at that year with one
+    # tooltip of the year and every series. The tooltip sits on a pivoted rule layer: Vega-Lite 6 mis-reads
+    # nominal fields in the tooltip of a nearest selection on the points ("Series: undefined").
+    selection = alt.selection_point(
+        name=hover, fields=["year"], nearest=True, on="pointerover", clear="pointerout", empty=False
+    )
+    base = alt.Chart(data).encode(
+        x=x_years(),
+        y=y_values(y_format=y_format, zero=zero, log=log),
+        color=colours(order) if colour is None else colour,
+    )
+    points = base.mark_point(filled=True, opacity=1).encode(size=alt.condition(selection, alt.value(90), alt.value(24)))
+    tooltip = [alt.Tooltip("year:Q", title="Year", format="d")] + [
+        alt.Tooltip(f"{_field(s)}:Q", title=f"{s} ({units})" if len(order) == 1 else s, format=y_format) for s in order
+    ]
+    rule = (
+        alt.Chart(data)
+        .transform_pivot("series", value="shown", groupby=["year"])
+        .mark_rule(color="#888", strokeWidth=1)
+        .encode(x=x_years(), opacity=alt.condition(selection, alt.value(0.6), alt.value(0)), tooltip=tooltip)
+        .add_params(selection)
+    )
+    return alt.layer(base.mark_line(), points, rule)
 
 
 def time_series(
@@ -100,43 +208,60 @@ def time_series(
     y_format: str = ",.2f",
     scale: float = 1.0,
     log: bool = False,
+    zero: bool = False,
+    note: str = "",
 ) -> Chart:
     """Lines with points, one per column of a frame indexed by year; hover shows the year and every value.
 
     `series` maps the columns to draw to their labels, in the legend's order. `scale` divides the values for
-    display (1e9 for billions); the tooltip shows the same units.
+    display (1e9 for billions); the tooltip shows the same units. `zero` keeps 0 on the value axis.
     """
-    wide = frame[list(series)].rename(columns=series).rename_axis("year").reset_index()
-    data = wide.melt("year", var_name="series", value_name="value")
-    data = data.assign(shown=data["value"] / scale).dropna(subset=["shown"])
-    data = data.sort_values(["series", "year"], kind="stable").reset_index(drop=True)
-    order = list(series.values())
-    # Hover anywhere over a year (nearest, so a finger need not hit a point): a rule at that year with one
-    # tooltip of the year and every series. The tooltip sits on a pivoted rule layer: Vega-Lite 6 mis-reads
-    # nominal fields in the tooltip of a nearest selection on the points ("Series: undefined").
-    hover = alt.selection_point(
-        name="hover", fields=["year"], nearest=True, on="pointerover", clear="pointerout", empty=False
-    )
-    x_axis = alt.X("year:Q", title="Year", axis=alt.Axis(format="d", tickMinStep=1, labelOverlap=True))
-    y_scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
-    base = alt.Chart(data).encode(
-        x=x_axis,
-        y=alt.Y("shown:Q", title=None, scale=y_scale, axis=alt.Axis(format=_trimmed(y_format))),
-        color=alt.Color("series:N", sort=order, legend=alt.Legend(title=None)),
-    )
-    lines = base.mark_line()
-    points = base.mark_point(filled=True, opacity=1).encode(size=alt.condition(hover, alt.value(90), alt.value(24)))
-    tooltip = [alt.Tooltip("year:Q", title="Year", format="d")] + [
-        alt.Tooltip(f"{_field(s)}:Q", title=f"{s} ({units})" if len(order) == 1 else s, format=y_format) for s in order
-    ]
-    rule = (
+    drawn = lines(frame, series, units=units, y_format=y_format, scale=scale, log=log, zero=zero)
+    return chart(drawn, title=title, units=units, sources=sources, note=note)
+
+
+def year_bars(
+    values: pd.Series,
+    *,
+    label: str,
+    units: str,
+    y_format: str,
+    scale: float = 1.0,
+    colour: alt.Color | None = None,
+    width: float = 0.8,
+    offset: float = 0.0,
+) -> alt.Chart:
+    """A bar for each year's value (the index: years), `width` of a year wide, centred `offset` after its year.
+
+    With `colour` (from `colours`) the bars are the legend's `label`; without, rises are green and falls red.
+    The tooltip gives the year and the value in `units`.
+    """
+    years = values.index.to_numpy(dtype=float)
+    data = pd.DataFrame(
+        {
+            "year": values.index.astype(int),
+            "series": label,
+            "shown": values.to_numpy(dtype=float) / scale,
+            "start": years + offset - width / 2,
+            "end": years + offset + width / 2,
+        }
+    ).dropna(subset=["shown"])
+    fill = colour if colour is not None else alt.condition("datum.shown < 0", alt.value(FALL), alt.value(RISE))
+    return (
         alt.Chart(data)
-        .transform_pivot("series", value="shown", groupby=["year"])
-        .mark_rule(color="#888", strokeWidth=1)
-        .encode(x=x_axis, opacity=alt.condition(hover, alt.value(0.6), alt.value(0)), tooltip=tooltip)
-        .add_params(hover)
+        .mark_bar()
+        .encode(
+            x=x_years("start"),
+            x2="end:Q",
+            y=y_values(y_format=y_format, zero=True),
+            y2=alt.datum(0),
+            color=fill,
+            tooltip=[
+                alt.Tooltip("year:Q", title="Year", format="d"),
+                alt.Tooltip("shown:Q", title=f"{label} ({units})", format=y_format),
+            ],
+        )
     )
-    return chart(alt.layer(lines, points, rule), title=title, units=units, sources=sources)
 
 
 def small_multiples(
@@ -163,7 +288,7 @@ def small_multiples(
     hover = alt.selection_point(name="hover", fields=["panel", "year"], nearest=True, on="pointerover", empty=False)
     base = alt.Chart(data).encode(
         x=alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickCount=4, labelOverlap=True)),
-        y=alt.Y("shown:Q", title=None, axis=alt.Axis(format=_trimmed(y_format), tickCount=3)),
+        y=alt.Y("shown:Q", title=None, axis=alt.Axis(format=axis_format(y_format), tickCount=3)),
         color=alt.Color("accent:N", scale=alt.Scale(domain=[False, True], range=[PALETTE[5], PALETTE[0]]), legend=None),
     )
     points = base.mark_point(filled=True).encode(
@@ -182,14 +307,10 @@ def small_multiples(
     return chart(faceted.resolve_scale(y="shared"), title=title, units=units, sources=sources)
 
 
-def _trimmed(fmt: str) -> str:
-    """A d3 number format without trailing zeros on the axis (2.50 → 2.5; the tooltip keeps them)."""
-    return fmt[:-1] + "~" + fmt[-1] if fmt and fmt[-1] in "fegs%" and "~" not in fmt else fmt
-
-
 def _field(name: str) -> str:
-    """A column name as a Vega-Lite field: dots and brackets would mean nested access."""
-    return name.replace("\\", "\\\\").replace(".", "\\.").replace("[", "\\[").replace("]", "\\]")
+    """A column name as a Vega-Lite field: dots, brackets and quotes (Italy's, Côte d'Ivoire) would be read as
+    the syntax of nested access, so each is escaped."""
+    return re.sub(r"([\\.\[\]'\"])", r"\\\1", name)
 
 
 def spec(shown: Chart, description: str) -> dict[str, Any]:
@@ -198,20 +319,32 @@ def spec(shown: Chart, description: str) -> dict[str, Any]:
     out.pop("$schema", None)  # a URL the page never loads; the embedding is told the mode instead
     out["config"] = {**CONFIG, **{k: v for k, v in out.get("config", {}).items() if k != "view"}}
     out["description"] = description
-    if "facet" not in out:
+    if "facet" not in out and "vconcat" not in out:
         out.setdefault("height", HEIGHT)
     return out
 
 
 def static_svg(chart_spec: dict[str, Any]) -> str:
     """The print image: the spec at a fixed width, rendered offline by vl-convert (no browser, no network)."""
-    fixed = chart_spec if "facet" in chart_spec else {**chart_spec, "width": STATIC_WIDTH, "autosize": _FIT}
-    return vl_convert.vegalite_to_svg(fixed)
+    return vl_convert.vegalite_to_svg(_sized(chart_spec, STATIC_WIDTH))
 
 
 def live_spec(chart_spec: dict[str, Any]) -> dict[str, Any]:
     """The spec the browser draws: as wide as the text column (small multiples keep their panel size)."""
-    return chart_spec if "facet" in chart_spec else {**chart_spec, "width": "container", "autosize": _FIT}
+    return _sized(chart_spec, "container")
+
+
+def _sized(chart_spec: dict[str, Any], width: int | str) -> dict[str, Any]:
+    """A chart, or each of the panels stacked in it (vconcat), `width` wide; small multiples keep their size."""
+    if "facet" in chart_spec:
+        return chart_spec
+    if "vconcat" in chart_spec:
+        return {
+            **chart_spec,
+            "vconcat": [{**panel, "width": width} for panel in chart_spec["vconcat"]],
+            "autosize": _FIT,
+        }
+    return {**chart_spec, "width": width, "autosize": _FIT}
 
 
 _FIT = {"type": "fit-x", "contains": "padding"}
