@@ -65,21 +65,21 @@ def printed(nb: nbformat.NotebookNode) -> str:
 POLLUTE = """
 import sys, types, json as leaked_module
 sys.modules["leaked"] = types.ModuleType("leaked")
-import numpy as np, pandas as pd, matplotlib
+import numpy as np, pandas as pd
 secret = 42
 pd.set_option("display.max_rows", 3)
-matplotlib.rcParams["lines.linewidth"] = 9
+np.set_printoptions(precision=2)
 import tradebook.analysis.partners  # a module of the package the server does not load: in this kernel only
 np.random.seed(0)
 print("pid", __import__("os").getpid(), "draw", np.random.randint(1 << 30))
 """
 LOOK = """
 import os, sys
-import numpy as np, pandas as pd, matplotlib
+import numpy as np, pandas as pd
 seen = [n for n in ("secret", "leaked_module") if n in globals()]
 print("seen", seen)
 print("module", "tradebook.analysis.partners" in sys.modules, "leaked" in sys.modules)
-print("options", pd.get_option("display.max_rows"), matplotlib.rcParams["lines.linewidth"])
+print("options", pd.get_option("display.max_rows"), np.get_printoptions()["precision"])
 print("pid", os.getpid(), "parent", os.getppid(), "draw", np.random.randint(1 << 30))
 print("cwd", os.getcwd())
 """
@@ -91,7 +91,7 @@ def test_a_variable_or_import_of_one_notebook_is_not_visible_in_another(forked, 
     third = printed(run(notebook(tmp_path, "third", LOOK)))
     assert "seen []" in second
     assert "module False False" in second
-    assert "options 60 1.5" in second  # pandas' and matplotlib's defaults, not the first notebook's
+    assert "options 60 8" in second  # pandas' and numpy's defaults, not the first notebook's
     assert f"cwd {tmp_path}" in second
     lines = [line.split() for t in (first, second, third) for line in t.splitlines() if line.startswith("pid")]
     assert len({words[1] for words in lines}) == 3  # a process of its own for each notebook

@@ -50,7 +50,7 @@ from pathlib import Path
 FORKSERVER = "TRADEBOOK_FORKSERVER"
 # TRADEBOOK_KERNELS=plain starts every kernel as a process of its own, as Jupyter does (to compare, or debug).
 KERNELS = "TRADEBOOK_KERNELS"
-# What ipykernel sets before any user code runs; matplotlib reads it when it is imported.
+# What ipykernel sets in a fresh kernel's environment before any user code runs.
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 # Modules that configure the running shell when imported: in the server there is none, so a kernel
 # forked after importing them would silently lack that configuration.
@@ -71,8 +71,6 @@ PRELOAD = (
     "statsmodels.regression.linear_model",
     "statsmodels.stats.diagnostic",
     "statsmodels.tsa.stattools",
-    "matplotlib.pyplot",
-    "matplotlib.ticker",
     "pandera.pandas",
     "pandera.accessors.pandas_accessor",
     "pydantic",
@@ -118,7 +116,7 @@ class ForkServer:
     """The build's handle on its fork server: `start()` early (it imports while the build validates), then `stop()`."""
 
     def __init__(self, cwd: Path, modules: tuple[str, ...] = PRELOAD + WARM):
-        self.cwd = cwd  # the notebooks' folder: matplotlib reads a matplotlibrc there as it is imported
+        self.cwd = cwd  # the notebooks' folder, a kernel's: what a library reads there as it loads is the same
         self.modules = modules
         self.folder: Path | None = None
         self.proc: subprocess.Popen[bytes] | None = None
@@ -132,7 +130,7 @@ class ForkServer:
 
     def start(self) -> ForkServer:
         self.folder = Path(tempfile.mkdtemp(prefix="tradebook-kernels-"))  # mode 0700: this user only
-        env = {**os.environ, "MPLBACKEND": INLINE_BACKEND, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+        env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tradebook.book.forkserver", self.address, str(os.getpid()), *self.modules],
             cwd=self.cwd,
