@@ -12,7 +12,7 @@ import papermill
 import pytest
 
 from tradebook.book import project
-from tradebook.book.forkserver import FORKSERVER, ForkServer
+from tradebook.book.forkserver import FORKSERVER, SVG_SERVICE, ForkServer
 from tradebook.book.kernels import ForkKernelManager
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,6 +67,7 @@ def run_notebook(name: str, tmp_path: Path, **parameters) -> dict[str, object]:
     out = tmp_path / f"{name}-out.ipynb"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(FORKSERVER, forked_kernels().address)
+        patch.setenv(SVG_SERVICE, forked_kernels().svg_address)
         papermill.execute_notebook(
             str(ROOT / "notebooks" / f"{name}.ipynb"),
             str(out),

@@ -10,10 +10,11 @@ from pathlib import Path
 import nbformat
 import papermill
 import pytest
+import vl_convert
 from conftest import ROOT, glued
 from papermill.exceptions import PapermillExecutionError
 
-from tradebook.book.forkserver import FORKSERVER, ForkServer
+from tradebook.book.forkserver import FORKSERVER, SVG_SERVICE, ForkServer, render_svg
 from tradebook.book.kernels import ForkKernelManager
 
 pytestmark = pytest.mark.xdist_group("kernels")  # one fork server for the module, on one worker
@@ -28,8 +29,9 @@ def server():
 
 @pytest.fixture
 def forked(server, monkeypatch):
-    """Kernels from the module's fork server for this test."""
+    """Kernels from the module's fork server for this test, their charts from its renderer."""
     monkeypatch.setenv(FORKSERVER, server.address)
+    monkeypatch.setenv(SVG_SERVICE, server.svg_address)
     return server
 
 
@@ -123,10 +125,13 @@ def test_papermills_execution_timeout_stops_a_cell_that_runs_too_long(forked, tm
 
 @pytest.mark.slow
 def test_a_chapter_computes_the_same_in_a_forked_kernel_as_in_a_fresh_one(forked, tmp_path, monkeypatch):
-    """The same glued values and the same outputs (text, tables, the chart's SVG) from a fork as from a new kernel."""
+    """The same glued values and the same outputs (text, tables, the chart's SVG) from a fork as from a new kernel,
+    the first drawn by the fork server's renderer, the second by vl-convert in the kernel itself."""
     source = ROOT / "notebooks" / "intro.ipynb"
     outputs = []
     for name, manager in (("forked", ForkKernelManager), ("fresh", None)):
+        if manager is None:
+            monkeypatch.delenv(SVG_SERVICE)
         out = tmp_path / f"{name}.ipynb"
         extra = {"kernel_manager_class": manager} if manager else {}
         papermill.execute_notebook(
@@ -167,3 +172,15 @@ def test_stopping_the_server_kills_its_kernels_and_fails_their_notebooks(tmp_pat
     assert not worker.is_alive() and failure  # the notebook failed instead of waiting two minutes
     with pytest.raises(ProcessLookupError):
         os.kill(kernel, 0)
+
+
+def test_the_servers_renderer_draws_as_vl_convert_does_and_refuses_a_bad_spec(server):
+    spec = {
+        "data": {"values": [{"year": 2001, "value": 2.5}, {"year": 2002, "value": float("nan")}]},
+        "mark": "bar",
+        "encoding": {"x": {"field": "year", "type": "ordinal"}, "y": {"field": "value", "type": "quantitative"}},
+    }
+    assert render_svg(server.svg_address, spec) == vl_convert.vegalite_to_svg(spec)
+    with pytest.raises(ValueError):
+        render_svg(server.svg_address, {"mark": {"type": "no-such-mark"}})
+    assert render_svg(server.svg_address, spec)  # still serving after a refusal

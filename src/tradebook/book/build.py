@@ -43,19 +43,18 @@ from .buildinfo import Outcome
 from .cache import Cache, code_digest, digest
 from .editions import Edition
 from .errors import BuildError
-from .forkserver import FORKSERVER, ForkServer, kernel_server
+from .forkserver import FORKSERVER, SVG_SERVICE, ForkServer, kernel_server
 from .glue import READS_MIME
 from .kernels import ForkKernelManager
 from .normalise import prepare
 from .pdf import print_book
 from .provenance import Provenance, book_version, checksums, data_vintage
-from .publish import build_lock, swap_directory
+from .publish import LOCK_WAIT, build_lock, swap_directory
 
 BOOK_FILES = ("_config.yml", "_toc.yml", "CITATION.cff", "LICENSE")
 BOOK_DIRS = ("assets",)
 CITE_FILES = ("CITATION.cff", "LICENSE")  # offered for download on the how-to-cite page
 TIMEOUT = 600  # seconds a notebook cell may run (tradebook build --timeout): an endless loop fails the build
-LOCK_WAIT = 600  # seconds a second build of the same project waits for the first before giving up
 
 
 def log(text: str) -> None:
@@ -225,9 +224,11 @@ def execute_all(
     kernels = kernels or kernel_server(notebooks[0].parent)
     pool = None
     try:
-        os.environ.pop(FORKSERVER, None)  # the workers use this build's server or none, never another's
+        for name in (FORKSERVER, SVG_SERVICE):
+            os.environ.pop(name, None)  # the workers use this build's server or none, never another's
         if kernels is not None and kernels.wait_ready():
             os.environ[FORKSERVER] = kernels.address  # inherited by the workers
+            os.environ[SVG_SERVICE] = kernels.svg_address  # and by their kernels (book/vega.py)
         elif kernels is not None:
             log(f"  kernel fork server unavailable ({kernels.error}): each kernel starts afresh")
         log(f"  executing {len(todo)} notebook(s) with {min(jobs, len(todo))} worker(s)…")
@@ -261,7 +262,8 @@ def execute_all(
     finally:
         if kernels is not None:
             kernels.stop()  # with every kernel it forked
-        os.environ.pop(FORKSERVER, None)
+        for name in (FORKSERVER, SVG_SERVICE):
+            os.environ.pop(name, None)
     pool.shutdown()
     return outcomes
 

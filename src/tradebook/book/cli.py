@@ -33,11 +33,13 @@ BUILD_ARGUMENTS = ("params", "partner", "start_year", "end_year", "data_dir", "p
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from .publish import LOCK_WAIT, build_lock
     from .stamp import Request
 
     root = project_root()
     request = Request(root, {name: getattr(args, name) for name in BUILD_ARGUMENTS})
-    built = request.up_to_date()
+    with build_lock(root, wait=LOCK_WAIT, on_wait=lambda text: print(text, flush=True)):  # as every build does
+        built = request.up_to_date()
     if built and not args.force:
         print(f"{display_path(built)} is up to date: no input changed since it was built.")
         return 0

@@ -48,6 +48,8 @@ from pathlib import Path
 
 # Environment variable naming the server's socket: set by the build for its workers' kernel managers.
 FORKSERVER = "TRADEBOOK_FORKSERVER"
+# Environment variable naming the socket of the server's chart renderer: set by the build for its kernels.
+SVG_SERVICE = "TRADEBOOK_SVG"
 # TRADEBOOK_KERNELS=plain starts every kernel as a process of its own, as Jupyter does (to compare, or debug).
 KERNELS = "TRADEBOOK_KERNELS"
 # What ipykernel sets in a fresh kernel's environment before any user code runs.
@@ -128,11 +130,17 @@ class ForkServer:
         assert self.folder is not None
         return str(self.folder / "kernels.sock")
 
+    @property
+    def svg_address(self) -> str:
+        assert self.folder is not None
+        return str(self.folder / "svg.sock")
+
     def start(self) -> ForkServer:
         self.folder = Path(tempfile.mkdtemp(prefix="tradebook-kernels-"))  # mode 0700: this user only
         env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tradebook.book.forkserver", self.address, str(os.getpid()), *self.modules],
+            [sys.executable, "-m", "tradebook.book.forkserver", self.address, self.svg_address, str(os.getpid())]
+            + list(self.modules),
             cwd=self.cwd,
             stdin=subprocess.PIPE,  # its end closes when the build ends: the server then stops
             stdout=subprocess.PIPE,
@@ -247,6 +255,73 @@ def _more(conn: socket.socket, size: int) -> bytes:
     if not chunk:
         raise ConnectionError("the client closed the connection mid-request")
     return chunk
+
+
+def _send_framed(conn: socket.socket, body: bytes) -> None:
+    conn.sendall(struct.pack(">I", len(body)) + body)
+
+
+def _recv_framed(conn: socket.socket) -> bytes:
+    (length,) = struct.unpack(">I", _exactly(conn, 4))
+    if length > 64 * MAX_REQUEST:
+        raise ValueError("message too large")
+    return _exactly(conn, length)
+
+
+def _exactly(conn: socket.socket, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        data += _more(conn, size - len(data))
+    return data
+
+
+def render_svg(address: str, spec: dict) -> str:
+    """A Vega-Lite spec as SVG, from the build's chart renderer: one JavaScript engine for every kernel."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        conn.connect(address)
+        _send_framed(conn, json.dumps(spec).encode())
+        reply = json.loads(_recv_framed(conn))
+    if "error" in reply:
+        raise ValueError(reply["error"])
+    return reply["svg"]
+
+
+def start_renderer(path: str) -> int:
+    """Fork the chart renderer: a child that starts vl-convert's JavaScript engine once (three quarters of a
+    CPU-second) and renders every kernel's charts with it, one at a time, each a function of its spec alone.
+
+    The engine starts threads: only in this child, which never forks, never in the server.
+    """
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)  # listening before the fork: a kernel's request waits in the queue, never refused
+    os.chmod(path, 0o600)
+    listener.listen(16)
+    server = os.getpid()
+    sys.stdout.flush()
+    pid = os.fork()
+    if pid:
+        listener.close()
+        return pid
+    try:
+        os.setsid()
+        die_with_parent(server)
+        converter = importlib.import_module("vl_convert")
+        converter.vegalite_to_svg({"mark": "point"})  # the engine starts now, while the build validates
+        while True:
+            conn, _ = listener.accept()
+            with conn:
+                try:
+                    spec = json.loads(_recv_framed(conn))
+                except (ConnectionError, ValueError, struct.error):
+                    continue
+                try:
+                    reply = {"svg": converter.vegalite_to_svg(spec)}
+                except Exception as err:  # noqa: BLE001 - the kernel that asked raises it, as vl-convert would
+                    reply = {"error": str(err)}
+                with contextlib.suppress(OSError):
+                    _send_framed(conn, json.dumps(reply).encode())
+    finally:
+        os._exit(1)
 
 
 def _send(conn: socket.socket, message: dict) -> None:
@@ -445,7 +520,7 @@ def become_kernel(request: dict, fds: list[int], sync_w: int, sockets: list[sock
 
 
 def main(argv: list[str]) -> int:
-    path, parent, modules = argv[0], int(argv[1]), argv[2:]
+    path, svg_path, parent, modules = argv[0], argv[1], int(argv[2]), argv[3:]
     die_with_parent(parent)
     # `python -m` put the working directory first on sys.path; a kernel's launcher leaves it off too.
     if sys.path and os.path.abspath(sys.path[0] or ".") == os.getcwd():
@@ -456,7 +531,9 @@ def main(argv: list[str]) -> int:
     except Exception as err:  # noqa: BLE001 - told to the build, which then starts kernels afresh
         print(f"error {type(err).__name__}: {err}", flush=True)
         return 1
+    renderer = start_renderer(svg_path)
     server = Server(path)
+    server.kernels[renderer] = None  # ended and reaped with the kernels
     server.install_signals()
     print("ready", flush=True)
     server.serve()
