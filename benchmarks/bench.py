@@ -1,18 +1,25 @@
 """Build-speed benchmark: this project's pipeline against Jupyter Book executing everything itself.
 
-Scenarios, each repeated (default 3) in a fresh copy of the project, medians reported:
+Scenarios, in fresh copies of the project:
   (a) clean build            `tradebook build` with no cache and no book
   (b) no-change rebuild      `tradebook build` again, nothing changed
   (c) one data file changed  `tradebook build` after a value in one data file changes
   (d) Jupyter Book alone     `jupyter-book build` with execute_notebooks: "force", the way a user
                              would build the same notebooks without this project
-Peak memory is the largest total resident memory of the build's whole process tree, sampled every 50 ms.
+Each round runs (a), (b), (c) and (d), the order of ours and Jupyter Book's alternating between rounds, after
+one round not counted. Wall seconds, and CPU seconds (user + system) of the whole process tree as the operating
+system accounts it when the command has been reaped, every worker and kernel included. Ratios are taken round
+by round, so that a machine whose speed drifts (other people's work) moves both sides of a ratio, and the
+medians are reported. Peak memory is the largest total resident memory of the tree, sampled every 50 ms.
 Writes benchmarks/results.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -20,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
@@ -29,10 +37,31 @@ from tradebook.book.project import copy_project
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+SCENARIOS = {
+    "a": "(a) clean build",
+    "b": "(b) no-change rebuild",
+    "c": "(c) rebuild after {file} changed",
+    "d": '(d) Jupyter Book alone, execute_notebooks: "force"',
+}
 
 
-def measure(cmd: list[str], cwd: Path) -> tuple[float, float]:
-    """Wall seconds and peak MB of a command and all its children."""
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    peak: float  # MB
+    output: str
+
+
+@dataclass
+class Figures:
+    runs: dict[str, list[Run]] = field(default_factory=lambda: {k: [] for k in SCENARIOS})
+    executed: list[set[str]] = field(default_factory=list)  # the notebooks (c) executed, each round
+    readers: set[str] = field(default_factory=set)  # the notebooks that read the changed file, by the cache
+
+
+def measure(cmd: list[str], cwd: Path) -> Run:
+    """Wall and CPU seconds and peak MB of a command and every process under it."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak = 0.0
@@ -51,13 +80,17 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, float]:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    out, _ = proc.communicate()
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    # wait4 reports the child's own CPU plus that of every descendant it (or they, in turn) reaped.
+    _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
     done.set()
     sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"benchmark command failed: {' '.join(cmd)}\n{out[-2000:]}")
-    return seconds, peak
+    return Run(seconds, usage.ru_utime + usage.ru_stime, peak, out)
 
 
 def least_read_data_file(project: Path) -> Path:
@@ -89,75 +122,126 @@ def jupyter_book_alone(project: Path) -> Path:
     return project
 
 
-def run(repeats: int) -> list[tuple[str, list[float], float]]:
+def executed(output: str) -> set[str]:
+    return set(re.findall(r"^\s+executed\s+(\S+)\.ipynb", output, re.M))
+
+
+def readers(project: Path, data_file: Path) -> set[str]:
+    """The notebooks whose cache entries name the file among those they read."""
+    rel = data_file.relative_to(project).as_posix()
+    return {p.parent.name for p in project.glob("_build/.cache/*/*/key.json") if f'"{rel}"' in p.read_text()}
+
+
+def ours(project: Path, data_file: Path, original: str) -> dict[str, Run]:
+    """(a), (b) and (c) once, from a project with no cache and no book."""
     tradebook = [str(BIN / "tradebook"), "build"]
-    results = []
+    shutil.rmtree(project / "_build", ignore_errors=True)
+    runs = {"a": measure(tradebook, project), "b": measure(tradebook, project)}
+    toggle_value(data_file, original, 1)
+    try:
+        runs["c"] = measure(tradebook, project)
+        runs["c"].output += "".join(f"\nreader {name}" for name in sorted(readers(project, data_file)))
+    finally:
+        toggle_value(data_file, original, 0)
+    return runs
+
+
+def jupyter_book(project: Path) -> Run:
+    shutil.rmtree(project / "_build", ignore_errors=True)
+    return measure([str(BIN / "jupyter-book"), "build", str(project)], project)
+
+
+def run(rounds: int, warmup: int) -> tuple[Figures, str]:
+    figures = Figures()
     with tempfile.TemporaryDirectory() as tmp:
-        ours = copy_project(ROOT, Path(tmp) / "ours")
-        clean, rebuild, changed = [], [], []
-        peaks = {"a": 0.0, "b": 0.0, "c": 0.0, "d": 0.0}
-        data_file = least_read_data_file(ours)
-        original = data_file.read_text(encoding="utf-8")
-        for i in range(repeats):
-            shutil.rmtree(ours / "_build", ignore_errors=True)
-            s, m = measure(tradebook, ours)
-            clean.append(s)
-            peaks["a"] = max(peaks["a"], m)
-            s, m = measure(tradebook, ours)
-            rebuild.append(s)
-            peaks["b"] = max(peaks["b"], m)
-            toggle_value(data_file, original, 2 * i + 1)
-            s, m = measure(tradebook, ours)
-            changed.append(s)
-            peaks["c"] = max(peaks["c"], m)
-            toggle_value(data_file, original, 0)
-            print(
-                f"run {i + 1}: clean {clean[-1]:.1f} s, no change {rebuild[-1]:.1f} s, "
-                f"{data_file.name} changed {changed[-1]:.1f} s",
-                flush=True,
-            )
+        project = copy_project(ROOT, Path(tmp) / "ours")
         alone = jupyter_book_alone(copy_project(ROOT, Path(tmp) / "alone"))
-        plain = []
-        for i in range(repeats):
-            shutil.rmtree(alone / "_build", ignore_errors=True)
-            s, m = measure([str(BIN / "jupyter-book"), "build", str(alone)], alone)
-            plain.append(s)
-            peaks["d"] = max(peaks["d"], m)
-            print(f"run {i + 1}: Jupyter Book alone {s:.1f} s", flush=True)
-    results = [
-        ("(a) clean build", clean, peaks["a"]),
-        ("(b) no-change rebuild", rebuild, peaks["b"]),
-        (f"(c) rebuild after {data_file.name} changed", changed, peaks["c"]),
-        ('(d) Jupyter Book alone, execute_notebooks: "force"', plain, peaks["d"]),
-    ]
-    return results
+        data_file = least_read_data_file(project)
+        original = data_file.read_text(encoding="utf-8")
+        for i in range(warmup + rounds):
+            label = f"warm-up {i + 1}/{warmup}" if i < warmup else f"round {i - warmup + 1}/{rounds}"
+            found: dict[str, Run] = {}
+            for side in ("ours", "alone") if i % 2 == 0 else ("alone", "ours"):
+                if side == "ours":
+                    found.update(ours(project, data_file, original))
+                    done = ", ".join(f"{k} {found[k].wall:.2f} s ({found[k].cpu:.1f} CPU-s)" for k in "abc")
+                    print(f"{label}: ours {done}; (c) executed {len(executed(found['c'].output))}", flush=True)
+                else:
+                    found["d"] = jupyter_book(alone)
+                    print(
+                        f"{label}: Jupyter Book alone {found['d'].wall:.1f} s ({found['d'].cpu:.1f} CPU-s)", flush=True
+                    )
+            if i >= warmup:
+                for key, value in found.items():
+                    figures.runs[key].append(value)
+                figures.executed.append(executed(found["c"].output))
+                figures.readers |= set(re.findall(r"^reader (\S+)", found["c"].output, re.M))
+    return figures, data_file.name
 
 
-def report(results: list[tuple[str, list[float], float]], repeats: int) -> str:
-    med = {name[:3]: statistics.median(times) for name, times, _ in results}
-    rows = [
-        f"| {name} | {' / '.join(f'{t:.1f}' for t in times)} | {statistics.median(times):.1f} | {peak:,.0f} |"
-        for name, times, peak in results
-    ]
-    ratios = [
-        f"- (a) / (d) = **{med['(a)'] / med['(d)']:.2f}** (target ≤ 0.6): clean build against Jupyter Book alone",
-        f"- (b) / (a) = **{med['(b)'] / med['(a)']:.2f}** (target ≤ 0.15): no-change rebuild against clean build",
-        f"- (c) / (a) = **{med['(c)'] / med['(a)']:.2f}**: one data file changed against clean build",
-    ]
-    cpu = psutil.cpu_count()
-    mem = psutil.virtual_memory().total / 2**30
+def median_ratio(top: list[Run], bottom: list[Run], what: str) -> tuple[float, list[float]]:
+    ratios = [getattr(t, what) / getattr(b, what) for t, b in zip(top, bottom, strict=True)]
+    return statistics.median(ratios), ratios
+
+
+def machine() -> str:
+    info = Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").is_file() else []
+    models = [line.split(":", 1)[1].strip() for line in info if line.startswith("model name")]
+    cpu = models[0] if models else platform.processor() or "unknown processor"
+    load = os.getloadavg()[0]
+    return (
+        f"{psutil.cpu_count()} cores ({cpu}), {psutil.virtual_memory().total / 2**30:.0f} GiB, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}; "
+        f"load average {load:.1f} when the run ended (the machine is shared)"
+    )
+
+
+def report(figures: Figures, data_file: str, rounds: int, warmup: int) -> str:
+    runs = figures.runs
+    rows = []
+    for key, name in SCENARIOS.items():
+        walls = [r.wall for r in runs[key]]
+        cpus = [r.cpu for r in runs[key]]
+        rows.append(
+            f"| {name.format(file=data_file)} | {' / '.join(f'{w:.2f}' for w in walls)} | "
+            f"**{statistics.median(walls):.2f}** | {' / '.join(f'{c:.1f}' for c in cpus)} | "
+            f"**{statistics.median(cpus):.1f}** | {max(r.peak for r in runs[key]):,.0f} |"
+        )
+    lines = []
+    for top, bottom, target, what in [
+        ("a", "d", "≤ 0.35", "wall"),
+        ("a", "d", "≤ 0.5", "cpu"),
+        ("b", "a", "≤ 0.02", "wall"),
+        ("c", "a", "", "wall"),
+        ("c", "a", "", "cpu"),
+    ]:
+        med, each = median_ratio(runs[top], runs[bottom], what)
+        goal = f" (target {target})" if target else ""
+        lines.append(
+            f"- ({top}) / ({bottom}), {'wall' if what == 'wall' else 'CPU'}: **{med:.3f}**{goal}; "
+            f"round by round {' / '.join(f'{r:.3f}' for r in each)}"
+        )
+    same = all(names == figures.readers for names in figures.executed)
+    ran = ", ".join(sorted(figures.readers))
     return "\n".join(
         [
             "# Build benchmark",
             "",
-            f"Measured by `make bench` (`benchmarks/bench.py`) on {time.strftime('%Y-%m-%d')}, {cpu} cores, "
-            f"{mem:.0f} GiB, {repeats} runs each; times in seconds, peak memory of the whole process tree in MB.",
+            f"Measured by `make bench` (`benchmarks/bench.py`) on {time.strftime('%Y-%m-%d')}: {machine()}.",
+            f"{rounds} rounds after {warmup} not counted; in each round ours ((a), (b), (c)) and Jupyter Book's (d), "
+            "in turn, the order alternating between rounds. Times in seconds; CPU is user + system seconds of the "
+            "whole process tree (workers, fork server, kernels, renderer); medians in bold; peak memory of the whole "
+            "process tree in MB.",
             "",
-            "| scenario | runs (s) | median (s) | peak memory (MB) |",
-            "|---|---|---|---|",
+            "| scenario | wall, each round | wall | CPU, each round | CPU | peak memory (MB) |",
+            "|---|---|---|---|---|---|",
             *rows,
             "",
-            *ratios,
+            "Ratios, each the median of the rounds' own ratios:",
+            "",
+            *lines,
+            f"- (c): the notebooks whose cache entries list {data_file} among the files they read: {ran}; "
+            f"the notebooks executed were {'exactly those, in every round' if same else 'NOT always those'}.",
             "",
         ]
     )
@@ -165,10 +249,12 @@ def report(results: list[tuple[str, list[float], float]], repeats: int) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results.md"))
     args = parser.parse_args()
-    text = report(run(args.repeats), args.repeats)
+    figures, data_file = run(args.rounds, args.warmup)
+    text = report(figures, data_file, args.rounds, args.warmup)
     Path(args.out).write_text(text, encoding="utf-8")
     print(text)
 

@@ -12,6 +12,8 @@ import papermill
 import pytest
 
 from tradebook.book import project
+from tradebook.book.forkserver import FORKSERVER, SVG_SERVICE, ForkServer
+from tradebook.book.kernels import ForkKernelManager
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data-sources"
@@ -43,17 +45,38 @@ def glued(path: Path) -> dict[str, object]:
     return found
 
 
+_kernels: list[ForkServer] = []  # this test process's fork server, started by the first notebook run
+
+
+def forked_kernels() -> ForkServer:
+    """A fork server for the notebooks this test process runs, as the build has one for its own."""
+    if not _kernels:
+        server = ForkServer(ROOT / "notebooks").start()
+        assert server.wait_ready(), server.error
+        _kernels.append(server)
+    return _kernels[0]
+
+
+def pytest_sessionfinish(session) -> None:
+    for server in _kernels:
+        server.stop()
+
+
 def run_notebook(name: str, tmp_path: Path, **parameters) -> dict[str, object]:
-    """Execute notebooks/<name>.ipynb with papermill as the build does; return its glued values."""
+    """Execute notebooks/<name>.ipynb with papermill as the build does (in a forked kernel); return its glued values."""
     out = tmp_path / f"{name}-out.ipynb"
-    papermill.execute_notebook(
-        str(ROOT / "notebooks" / f"{name}.ipynb"),
-        str(out),
-        parameters=parameters,
-        cwd=str(ROOT / "notebooks"),
-        kernel_name="python3",
-        progress_bar=False,
-    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(FORKSERVER, forked_kernels().address)
+        patch.setenv(SVG_SERVICE, forked_kernels().svg_address)
+        papermill.execute_notebook(
+            str(ROOT / "notebooks" / f"{name}.ipynb"),
+            str(out),
+            parameters=parameters,
+            cwd=str(ROOT / "notebooks"),
+            kernel_name="python3",
+            progress_bar=False,
+            kernel_manager_class=ForkKernelManager,
+        )
     return glued(out)
 
 

@@ -125,3 +125,4 @@ def test_a_cell_that_runs_past_the_time_limit_fails_the_build_with_one_line(fres
     ]
     assert time.monotonic() - started < 120
     assert not (fresh_project / "_build" / "html").exists()
+    assert not processes_in(fresh_project)  # a failed build leaves no worker, fork server or kernel behind

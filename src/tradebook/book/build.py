@@ -9,16 +9,20 @@ the processes a build starts end with it, however it ends.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import html
+import importlib
+import io
 import json
 import os
 import re
 import shutil
 import signal
-import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict
 from pathlib import Path
@@ -39,17 +43,18 @@ from .buildinfo import Outcome
 from .cache import Cache, code_digest, digest
 from .editions import Edition
 from .errors import BuildError
+from .forkserver import FORKSERVER, SVG_SERVICE, ForkServer, kernel_server
 from .glue import READS_MIME
+from .kernels import ForkKernelManager
 from .normalise import prepare
 from .pdf import print_book
 from .provenance import Provenance, book_version, checksums, data_vintage
-from .publish import build_lock, swap_directory
+from .publish import LOCK_WAIT, build_lock, swap_directory
 
 BOOK_FILES = ("_config.yml", "_toc.yml", "CITATION.cff", "LICENSE")
 BOOK_DIRS = ("assets",)
 CITE_FILES = ("CITATION.cff", "LICENSE")  # offered for download on the how-to-cite page
 TIMEOUT = 600  # seconds a notebook cell may run (tradebook build --timeout): an endless loop fails the build
-LOCK_WAIT = 600  # seconds a second build of the same project waits for the first before giving up
 
 
 def log(text: str) -> None:
@@ -120,6 +125,8 @@ def _execute(
     quiet = os.open(os.devnull, os.O_WRONLY)
     os.dup2(quiet, 2)  # kernels inherit stderr; their start-up chatter is not the user's business
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    # A kernel forked from the build's fork server when it runs (book/kernels.py), else one started afresh.
+    manager = {"kernel_manager_class": ForkKernelManager} if os.environ.get(FORKSERVER) else {}
     try:
         papermill.execute_notebook(
             with_reads_report(Path(source)),
@@ -131,6 +138,7 @@ def _execute(
             log_output=False,
             request_save_on_cell_execute=False,
             execution_timeout=timeout,
+            **manager,
         )
         status, message = "ok", ""
     except PapermillExecutionError as err:
@@ -163,10 +171,32 @@ def no_data_notebook(source: Path, target: Path, message: str) -> None:
     nbformat.write(nb, target)
 
 
+def longest_first(todo: list[tuple[Path, dict[str, Any], str, str]], cache: Cache) -> list:
+    """The notebooks to run, longest first by the time of their last run (never run: first), else in book order.
+
+    With a worker per core, a long notebook started last would run alone while the other cores wait.
+    """
+    seconds = {nb: (cache.entry(nb.stem) or {}).get("seconds", float("inf")) for nb, *_ in todo}
+    return sorted(todo, key=lambda plan: -seconds[plan[0]])  # sorted() is stable: ties keep the book's order
+
+
 def execute_all(
-    root: Path, notebooks: list[Path], edition: Edition, out_dir: Path, cache: Cache, jobs: int, timeout: int
+    root: Path,
+    notebooks: list[Path],
+    edition: Edition,
+    out_dir: Path,
+    cache: Cache,
+    jobs: int,
+    timeout: int,
+    kernels: ForkServer | None = None,
+    started: Callable[[], None] = lambda: None,
 ) -> list[Outcome]:
-    """Execute what the cache cannot supply, in parallel; copy every executed notebook to out_dir."""
+    """Execute what the cache cannot supply, in parallel; copy every executed notebook to out_dir.
+
+    Kernels are forked from `kernels`, a fork server the caller may have started early (the command line
+    does, before its own imports), else from one started here when a notebook must run; it is stopped, with
+    every kernel, before this returns or raises. `started` is called once every worker exists.
+    """
     code = code_digest(root)
     plans = []
     for nb in notebooks:
@@ -186,17 +216,29 @@ def execute_all(
         else:
             todo.append((nb, nb_params, key, reason))
     if not todo:
+        if kernels is not None:
+            kernels.stop()  # nothing to run: its imports need not finish
         return outcomes
     work = out_dir.parent / "running"
     work.mkdir(parents=True, exist_ok=True)
-    log(f"  executing {len(todo)} notebook(s) with {min(jobs, len(todo))} worker(s)…")
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_end_with_parent)
+    kernels = kernels or kernel_server(notebooks[0].parent)
+    pool = None
     try:
+        for name in (FORKSERVER, SVG_SERVICE):
+            os.environ.pop(name, None)  # the workers use this build's server or none, never another's
+        if kernels is not None and kernels.wait_ready():
+            os.environ[FORKSERVER] = kernels.address  # inherited by the workers
+            os.environ[SVG_SERVICE] = kernels.svg_address  # and by their kernels (book/vega.py)
+        elif kernels is not None:
+            log(f"  kernel fork server unavailable ({kernels.error}): each kernel starts afresh")
+        log(f"  executing {len(todo)} notebook(s) with {min(jobs, len(todo))} worker(s)…")
+        pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_end_with_parent)
         futures = {}
-        for nb, nb_params, key, reason in todo:
+        for nb, nb_params, key, reason in longest_first(todo, cache):
             target = work / nb.name
             fut = pool.submit(_execute, str(nb), str(target), nb_params, str(nb.parent), timeout)
             futures[fut] = (nb, key, target, reason)
+        started()
         for fut in as_completed(futures):
             nb, key, target, reason = futures[fut]
             status, reads, message, seconds = fut.result()
@@ -214,8 +256,14 @@ def execute_all(
             note = "; no data for this partner: the page says so" if status == "nodata" else ""
             log(f"  executed {nb.name} in {seconds:.1f} s ({reason}{note})")
     except BaseException:
-        stop_workers(pool)  # interrupted or crashed: no worker or kernel outlives the build
+        if pool is not None:
+            stop_workers(pool)  # interrupted or crashed: no worker or kernel outlives the build
         raise
+    finally:
+        if kernels is not None:
+            kernels.stop()  # with every kernel it forked
+        for name in (FORKSERVER, SVG_SERVICE):
+            os.environ.pop(name, None)
     pool.shutdown()
     return outcomes
 
@@ -294,41 +342,93 @@ SPHINX_PROGRESS = re.compile(r"^(reading sources|writing output)\.\.\. \[\s*(\d+
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def _progress(proc: subprocess.Popen, started: float) -> list[str]:
-    """Sphinx's output, read to the end, with a progress line per phase and quarter."""
-    lines: list[str] = []
-    shown: set[tuple[str, int]] = set()
-    for raw in proc.stdout or []:
-        line = ANSI.sub("", raw)
-        lines.append(line)
-        found = SPHINX_PROGRESS.match(line.strip())
-        step = (found[1], int(found[2]) // 25) if found else None
-        if found and step not in shown:
-            shown.add(step)
-            elapsed = time.perf_counter() - started
-            log(f"  rendering {found[1].split()[0]} {found[3]} ({found[2]}%, {elapsed:.0f} s)")
-    return lines
+class Progress(io.TextIOBase):
+    """Sphinx's output, kept whole for an error message and condensed to a line per phase and quarter for the user."""
+
+    def __init__(self, out: io.TextIOBase | Any) -> None:
+        self.out = out  # the build's own stdout, not the redirected one
+        self.lines: list[str] = []
+        self.shown: set[tuple[str, int]] = set()
+        self.started = time.perf_counter()
+        self.partial = ""
+
+    def write(self, text: str) -> int:
+        *complete, self.partial = re.split(r"[\r\n]", self.partial + text)  # a terminal's progress ends in \r
+        for raw in complete:
+            line = ANSI.sub("", raw).strip()
+            self.lines.append(line)
+            found = SPHINX_PROGRESS.match(line)
+            step = (found[1], int(found[2]) // 25) if found else None
+            if found and step not in self.shown:
+                self.shown.add(step)
+                elapsed = time.perf_counter() - self.started
+                self.out.write(f"  rendering {found[1].split()[0]} {found[3]} ({found[2]}%, {elapsed:.0f} s)\n")
+                self.out.flush()
+        return len(text)
 
 
-def render(src: Path, stage: Path) -> Path:
-    """Jupyter Book with execution off and warnings as errors; returns the rendered html folder.
+class Renderer:
+    """Jupyter Book, with execution off and warnings as errors, in this process (`jupyter-book build`'s own call).
 
-    Sphinx's own progress is condensed to a line per phase and quarter, so a long render is seen to move.
+    A second interpreter would import Sphinx, Jupyter Book and the theme after the notebooks have run, on the
+    build's critical path; `warm()` imports them in a thread while the notebooks run instead. It is called
+    once the workers exist: a fork must not copy a thread in the middle of an import.
     """
-    jb = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(jb), "build", str(src), "--path-output", str(stage), "-W", "--keep-going"]
-    started = time.perf_counter()
-    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
-        try:
-            lines = _progress(proc, started)
-        except BaseException:
-            proc.kill()  # interrupted: Sphinx stops with the build
-            raise
-    if proc.returncode != 0:
-        problems = [ln.strip() for ln in lines if "WARNING" in ln or "ERROR" in ln]
-        raise BuildError("Jupyter Book failed: " + (problems[0] if problems else "".join(lines).strip()[-300:]))
-    log(f"  rendered the HTML in {time.perf_counter() - started:.1f} s")
-    return stage / "_build" / "html"
+
+    # Jupyter Book's and the book's Sphinx extensions (their setup() runs at render time: only the imports move).
+    MODULES = (
+        "jupyter_book.sphinx",
+        "sphinx.builders.html",
+        "myst_nb.sphinx_ext",
+        "sphinx_book_theme",
+        "pydata_sphinx_theme",
+        "sphinx_design",
+        "sphinx_external_toc",
+        "sphinx_togglebutton",
+        "sphinx_copybutton",
+        "sphinx_comments",
+        "sphinx_thebe",
+        "sphinx_jupyterbook_latex",
+        "sphinx_multitoc_numbering",
+        "sphinxcontrib.bibtex",
+    )
+
+    def __init__(self) -> None:
+        self.thread: threading.Thread | None = None
+
+    def warm(self) -> None:
+        self.thread = threading.Thread(target=self._imports, name="warm-renderer", daemon=True)
+        self.thread.start()
+
+    def _imports(self) -> None:
+        for name in self.MODULES:
+            importlib.import_module(name)
+
+    def render(self, src: Path, stage: Path) -> Path:
+        """As `jupyter-book build SRC --path-output STAGE -W --keep-going`; returns the rendered html folder."""
+        if self.thread is not None:
+            self.thread.join()
+        build_sphinx = importlib.import_module("jupyter_book.sphinx").build_sphinx
+        out = stage / "_build" / "html"
+        progress = Progress(sys.stdout)
+        with contextlib.redirect_stdout(progress), contextlib.redirect_stderr(progress):  # type: ignore[type-var]
+            result = build_sphinx(
+                src,
+                out,
+                noconfig=True,
+                path_config=str(src / "_config.yml"),
+                confoverrides={"external_toc_path": (src / "_toc.yml").as_posix(), "latex_individualpages": False},
+                warningiserror=True,
+                keep_going=True,
+            )
+        progress.write("\n")
+        if isinstance(result, KeyboardInterrupt):
+            raise result  # Sphinx reports an interruption as its result: the build stops as interrupted
+        if result != 0:
+            problems = [ln for ln in progress.lines if "WARNING" in ln or "ERROR" in ln]
+            raise BuildError("Jupyter Book failed: " + (problems[0] if problems else str(result)[-300:]))
+        log(f"  rendered the HTML in {time.perf_counter() - progress.started:.1f} s")
+        return out
 
 
 def target_dir(root: Path, edition: Edition) -> Path:
@@ -337,12 +437,17 @@ def target_dir(root: Path, edition: Edition) -> Path:
     return root / "_build" / "editions" / edition.slug / "html"
 
 
+def input_paths(root: Path, edition: Edition) -> list[Path]:
+    """The files and folders a build of this edition reads, besides the package code and the pins."""
+    data_dir = (root / "notebooks" / edition.parameters.get("data_dir", "../data")).resolve()
+    return [*(root / f for f in BOOK_FILES), data_dir, root / "notebooks", *(root / d for d in BOOK_DIRS)]
+
+
 def inputs_digest(root: Path, edition: Edition, pdf: bool) -> str:
     """One hash of everything a build reads: data, notebooks, book config, parameters, code, pins."""
-    data_dir = (root / "notebooks" / edition.parameters.get("data_dir", "../data")).resolve()
-    files = [root / f for f in BOOK_FILES]
-    for folder in (data_dir, root / "notebooks", *(root / d for d in BOOK_DIRS)):
-        files += sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+    files = []
+    for path in input_paths(root, edition):
+        files += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
     # Named relative to the project: a copy of a built project with the same files is up to date.
     parts = [os.path.relpath(p, root).encode() + p.read_bytes() for p in files if p.is_file()]
     parts.append(json.dumps([edition.slug, edition.title, edition.parameters, pdf], sort_keys=True).encode())
@@ -368,29 +473,36 @@ def build(
     *,
     timeout: int = TIMEOUT,
     force: bool = False,
+    kernels: ForkServer | None = None,
 ) -> Path:
     """The whole build for one edition; returns the published html folder. `pdf`: print the book as well.
 
     Holds the project's build lock throughout: a second build waits for the first, then finds the book
-    up to date (or builds what changed meanwhile). `force`: render even when no input changed.
+    up to date (or builds what changed meanwhile). `force`: render even when no input changed. `kernels`:
+    a fork server the caller started early (execute_all stops it; the caller too, should the build stop first).
     """
     with build_lock(root, wait=LOCK_WAIT, on_wait=log) as lock:
         if not force and up_to_date(root, edition, pdf):
             log(f"{display_path(target_dir(root, edition))} is up to date: no input changed since it was built.")
             return target_dir(root, edition)
         editions.check(edition, root)  # parameters against the notebooks and the data, before anything runs
-        return _build(root, edition, lock.stage(edition.slug), jobs or os.cpu_count() or 1, pdf, timeout)
+        stage = lock.stage(edition.slug)
+        return _build(root, edition, stage, jobs or os.cpu_count() or 1, pdf, timeout, kernels)
 
 
-def _build(root: Path, edition: Edition, stage: Path, jobs: int, pdf: bool, timeout: int) -> Path:
+def _build(
+    root: Path, edition: Edition, stage: Path, jobs: int, pdf: bool, timeout: int, kernels: ForkServer | None
+) -> Path:
     """The build, under the lock, in `stage` (a folder of this build's own, removed at the end)."""
     try:
-        return _stages(root, edition, stage, jobs, pdf, timeout)
+        return _stages(root, edition, stage, jobs, pdf, timeout, kernels)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 
 
-def _stages(root: Path, edition: Edition, stage: Path, jobs: int, pdf: bool, timeout: int) -> Path:
+def _stages(
+    root: Path, edition: Edition, stage: Path, jobs: int, pdf: bool, timeout: int, kernels: ForkServer | None
+) -> Path:
     t0 = time.perf_counter()
     inputs = inputs_digest(root, edition, pdf)
     data_dir = root / "notebooks" / edition.parameters.get("data_dir", "../data")
@@ -407,7 +519,8 @@ def _stages(root: Path, edition: Edition, stage: Path, jobs: int, pdf: bool, tim
     os.environ[VALIDATED] = str(validated)  # inherited by the workers and their kernels
     log(f"Edition {edition.slug}: {len(notebooks)} notebooks, parameters from {edition.source}")
     cache = Cache(root, build_dir / ".cache" / edition.slug)
-    outcomes = execute_all(root, notebooks, edition, src / "notebooks", cache, jobs, timeout)
+    renderer = Renderer()
+    outcomes = execute_all(root, notebooks, edition, src / "notebooks", cache, jobs, timeout, kernels, renderer.warm)
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:
         raise BuildError(f"notebooks/{failed[0].name} failed: {failed[0].message}")
@@ -424,7 +537,7 @@ def _stages(root: Path, edition: Edition, stage: Path, jobs: int, pdf: bool, tim
     if target.is_dir() and stamp.is_file() and stamp.read_text() == render_key:
         log("  HTML is up to date: nothing to render")
     else:
-        new_html = render(src, stage)
+        new_html = renderer.render(src, stage)
         if pdf_name:  # printed before the swap: a failed print leaves the last good book and PDF
             started = time.perf_counter()
             pages = [new_html / f"{page}.html" for page in toc.pages(src)]

@@ -21,6 +21,8 @@ from pathlib import Path
 
 from .errors import BuildError
 
+LOCK_WAIT = 600  # seconds a second build of the same project waits for the first before giving up
+
 
 class LockedError(BuildError):
     """Another build of the same project holds the lock."""

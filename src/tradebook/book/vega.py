@@ -26,6 +26,7 @@ metadata file, the SVG and the Vega-Lite spec. All of it is deterministic: the s
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import textwrap
@@ -40,6 +41,7 @@ from IPython.display import publish_display_data
 
 from ..data.sources import Source
 from .downloads import check_name, csv_text
+from .forkserver import SVG_SERVICE, render_svg
 
 # The build turns an output of this type into the live chart's placeholder and the chart's downloads.
 CHART_MIME = "application/vnd.tradebook.chart+json"
@@ -325,8 +327,14 @@ def spec(shown: Chart, description: str) -> dict[str, Any]:
 
 
 def static_svg(chart_spec: dict[str, Any]) -> str:
-    """The print image: the spec at a fixed width, rendered offline by vl-convert (no browser, no network)."""
-    return vl_convert.vegalite_to_svg(_sized(chart_spec, STATIC_WIDTH))
+    """The print image: the spec at a fixed width, rendered offline by vl-convert (no browser, no network).
+
+    In a build, by the fork server's renderer (book/forkserver.py): vl-convert's JavaScript engine then starts
+    once per build, not once in every kernel; the same vl-convert, so the same SVG.
+    """
+    spec = _sized(chart_spec, STATIC_WIDTH)
+    address = os.environ.get(SVG_SERVICE)
+    return render_svg(address, spec) if address else vl_convert.vegalite_to_svg(spec)
 
 
 def live_spec(chart_spec: dict[str, Any]) -> dict[str, Any]:

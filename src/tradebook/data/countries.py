@@ -17,6 +17,12 @@ def _converter():
     return coco.CountryConverter()
 
 
+def warm() -> None:
+    """Load country_converter's table now: the kernels' fork server does, once for every notebook."""
+    _converter()
+    iso3_codes()
+
+
 @cache
 def to_iso3(name: str) -> str | None:
     """ISO3 code of a country name, or None for aggregates and names it does not know."""

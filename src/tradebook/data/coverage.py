@@ -30,17 +30,18 @@ def partial_years(trade: pd.DataFrame, reporter: str | None = None, partner: str
         rows = rows[rows["reporter"] == reporter]
     if partner is not None:
         rows = rows[rows["partner"] == partner]
-    flows = rows.groupby([*SERIES, "year"])["flow"].agg(lambda f: tuple(sorted(set(f))))
+    # Counted by pandas' own grouped functions: a Python function per group cost a tenth of a second a call.
+    flows = rows.groupby([*SERIES, "year"])["flow"].agg(["nunique", "first"])
     # A series that never holds both flows is a one-sided record (a partner's exports, say), not partial.
-    both = flows.map(len).eq(2).groupby(level=SERIES).transform("any")
-    one = flows[(flows.map(len) == 1) & both]
+    both = flows["nunique"].eq(2).groupby(level=SERIES).transform("any")
+    one = flows[flows["nunique"].eq(1) & both]
     out = pd.DataFrame(
         {
             "reporter": one.index.get_level_values("reporter"),
             "partner": one.index.get_level_values("partner"),
             "year": one.index.get_level_values("year").astype(int),
-            "present": [f[0] for f in one],
-            "missing": [next(x for x in FLOWS if x != f[0]) for f in one],
+            "present": list(one["first"]),
+            "missing": [next(x for x in FLOWS if x != f) for f in one["first"]],
         }
     )
     return out.sort_values([*SERIES, "year"], kind="stable").reset_index(drop=True)

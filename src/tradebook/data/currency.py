@@ -21,6 +21,11 @@ def _converter():
     return CurrencyConverter(fallback_on_missing_rate=False, fallback_on_wrong_date=False)
 
 
+def warm() -> None:
+    """Load the ECB's daily rates now: the kernels' fork server does, once for every notebook."""
+    _converter()
+
+
 @cache
 def _euro_annual(currency: str) -> dict[int, float]:
     """Units of `currency` per euro, averaged over the daily rates of each calendar year."""
