@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import ROOT, run_cli, tradebook
+from conftest import ROOT, copy_project, run_cli, tradebook
 
 
 def test_help_lists_the_commands_and_build_options():
@@ -129,7 +129,9 @@ def test_system_errors_are_one_line_and_debug_shows_the_traceback(error, expecte
         (["-p", "forecast_years=1_000"], "parameter 'forecast_years': expected int, got '1_000'"),
     ],
 )
-def test_parameters_out_of_range_stop_the_build_before_anything_runs(argv, fragment, capsys, monkeypatch):
-    code, out, err = run_cli(["build", *argv], ROOT, capsys, monkeypatch)
+def test_parameters_out_of_range_stop_the_build_before_anything_runs(argv, fragment, tmp_path, capsys, monkeypatch):
+    # In a copy of its own: builds of one project wait for each other (the build lock), and these run in parallel.
+    project = copy_project(tmp_path / "project")
+    code, out, err = run_cli(["build", *argv], project, capsys, monkeypatch)
     assert code == 2 and not out
     assert len(err.strip().splitlines()) == 1 and fragment in err, err
