@@ -231,7 +231,9 @@ def report(figures: Figures, data_file: str, rounds: int, warmup: int) -> str:
             f"{rounds} rounds after {warmup} not counted; in each round ours ((a), (b), (c)) and Jupyter Book's (d), "
             "in turn, the order alternating between rounds. Times in seconds; CPU is user + system seconds of the "
             "whole process tree (workers, fork server, kernels, renderer); medians in bold; peak memory of the whole "
-            "process tree in MB.",
+            "process tree in MB (resident memory summed over its processes: the pages a forked kernel still shares "
+            "with the fork server count once in each). On a shared machine other people's work slows both sides of "
+            "a round; a single-process build such as (d) waits for the processor more than its CPU time shows.",
             "",
             "| scenario | wall, each round | wall | CPU, each round | CPU | peak memory (MB) |",
             "|---|---|---|---|---|---|",

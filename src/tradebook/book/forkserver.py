@@ -106,10 +106,10 @@ PRELOAD = (
 WARM = ("tradebook.data.countries:warm", "tradebook.data.currency:warm", "tradebook.analysis.composition:warm")
 
 
-def die_with_parent(parent: int) -> None:
-    """Be killed when `parent` ends, however it ends (Linux); exit now if it already has."""
+def die_with_parent(parent: int, signum: int = signal.SIGKILL) -> None:
+    """Be sent `signum` when `parent` ends, however it ends (Linux); exit now if it already has."""
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signum))
     if os.getppid() != parent:
         os._exit(1)
 
@@ -453,8 +453,7 @@ class Server:
                 _send(conn, {"exit": os.waitstatus_to_exitcode(status)})
                 conn.close()
         self.listener.close()
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.path)
+        shutil.rmtree(os.path.dirname(self.path), ignore_errors=True)  # the folder its build made for it alone
 
 
 def _kill_group(pid: int, sig: int) -> None:
@@ -521,7 +520,7 @@ def become_kernel(request: dict, fds: list[int], sync_w: int, sockets: list[sock
 
 def main(argv: list[str]) -> int:
     path, svg_path, parent, modules = argv[0], argv[1], int(argv[2]), argv[3:]
-    die_with_parent(parent)
+    die_with_parent(parent, signal.SIGTERM)  # stopped in order: its kernels killed, its folder removed
     # `python -m` put the working directory first on sys.path; a kernel's launcher leaves it off too.
     if sys.path and os.path.abspath(sys.path[0] or ".") == os.getcwd():
         del sys.path[0]
