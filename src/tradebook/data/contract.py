@@ -64,6 +64,9 @@ class Dataset:
     schema: pa.DataFrameSchema
     integer: tuple[str, ...] = ()
     number: tuple[str, ...] = ()
+    years: tuple[str, ...] = ()  # integer columns that are calendar years, written as four digits
+    # Other sets of columns that no two rows may share, beside the key, each with what a row of it is.
+    unique: dict[tuple[str, ...], str] = field(default_factory=dict, hash=False)
     optional: tuple[str, ...] = field(default=())  # may be left blank; if not in `columns`, may be absent
     # The column a message names when a rule across columns fails (by the rule's error), if not `value`.
     rule_columns: dict[str, str] = field(default_factory=dict, hash=False)
@@ -96,6 +99,7 @@ TRADE = Dataset(
     columns=TRADE_COLUMNS,
     key=TRADE_KEY,
     integer=("year",),
+    years=("year",),
     number=("value",),
     schema=pa.DataFrameSchema(_trade_schema_columns(), strict=True, ordered=True),
 )
@@ -114,6 +118,7 @@ FDI = Dataset(
     columns=("year", "host", "investor", "measure", "value", "currency", "source"),
     key=("year", "host", "investor", "measure"),
     integer=("year",),
+    years=("year",),
     number=("value",),
     schema=pa.DataFrameSchema(
         {
@@ -137,7 +142,7 @@ FDI = Dataset(
     ),
 )
 
-DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
+DATE_PATTERN = r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"  # ASCII digits: \d takes '２０２４'
 
 
 def date_column(blank: bool = False) -> pa.Column:
@@ -199,6 +204,9 @@ PUBLISHED_FIGURES = Dataset(
         "source",
     ),
     key=("url", "period", "indicator"),
+    # One speaker's figure of one indicator for one period, on one day, in one source's collection: a second
+    # row is the same statement recorded twice (from another page), which the chapters would count twice.
+    unique={("published", "attributed_to", "source", "indicator", "period"): "statement"},
     number=("value", "amount"),
     optional=("value", "amount", "measure", "quote"),
     schema=pa.DataFrameSchema(
@@ -326,6 +334,7 @@ TRADE_PRODUCTS = Dataset(
     columns=PRODUCTS_COLUMNS,
     key=PRODUCTS_KEY,
     integer=("year",),
+    years=("year",),
     number=("value", "quantity"),
     optional=("quantity", "quantity_unit"),
     schema=_products_schema(),
@@ -351,6 +360,7 @@ OIL_PRICES = Dataset(
     columns=("year", "benchmark", "basis", "market", "months", "value", "currency", "unit", "source"),
     key=("year", "benchmark", "market", "source"),
     integer=("year", "months"),
+    years=("year",),
     number=("value",),
     schema=pa.DataFrameSchema(
         {
