@@ -205,3 +205,20 @@ def test_a_numeric_citation_is_refused_with_its_line(tmp_path):
     assert [str(p) for p in err.value.problems] == [
         f"{path}:{at + 1}: key 'citation': expected a non-empty text, got 2024"
     ]
+
+
+@pytest.mark.parametrize("name", ["trade", "trade_products", "fdi"])
+def test_money_the_chapters_cannot_convert_is_refused_at_its_year(name):
+    """Euro values are converted at the ECB's annual rate of their year: none before 1999, none yet for 2090."""
+    header, body = rows(name)
+    dataset = DATASETS[name]
+    euro = next(r for r in body if r[header.index("currency")] == "EUR")
+    for year in ("1995", "2090"):
+        edited = list(euro)
+        edited[header.index("year")] = year
+        frame, problems = check(Path(dataset.filename), dataset, raw=as_csv(header, [euro, edited]))
+        assert frame is None
+        assert [str(p) for p in problems] == [
+            f"{dataset.filename}:3: column 'year': expected a year with an ECB annual average rate to US dollars "
+            f"(the chapters convert the value at it), got {year}"
+        ]

@@ -11,8 +11,11 @@ import pandas as pd
 import pandera.pandas as pa
 from currency_converter import CurrencyConverter
 
+from .currency import has_rate
+
 FLOWS = ("export", "import")
 WORLD = "WLD"
+USD = "USD"  # the currency every chapter reports in
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
 
@@ -46,6 +49,21 @@ def text_column(nullable: bool = False) -> pa.Column:
 
 def currency_column() -> pa.Column:
     return pa.Column(str, pa.Check(lambda s: s.isin(currency_codes()), error="an ISO 4217 currency code (USD, EUR, …)"))
+
+
+# The chapters convert money in another currency to US dollars at the ECB annual average of its year: a year
+# without one (before 1999, or a year the shipped rates do not reach yet) would stop them.
+CONVERTIBLE_RULE = "a year with an ECB annual average rate to US dollars (the chapters convert the value at it)"
+
+
+def convertible() -> pa.Check:
+    def check(frame: pd.DataFrame) -> pd.Series:
+        pairs = frame[["year", "currency"]].drop_duplicates().itertuples(index=False)
+        known = currency_codes()
+        ok = {(y, c): c == USD or c not in known or has_rate(int(y), c, USD) for y, c in pairs}
+        return pd.Series([ok[y, c] for y, c in zip(frame["year"], frame["currency"], strict=True)], index=frame.index)
+
+    return pa.Check(check, error=CONVERTIBLE_RULE)
 
 
 def value_column(allow_negative: bool = False) -> pa.Column:
@@ -101,7 +119,8 @@ TRADE = Dataset(
     integer=("year",),
     years=("year",),
     number=("value",),
-    schema=pa.DataFrameSchema(_trade_schema_columns(), strict=True, ordered=True),
+    schema=pa.DataFrameSchema(_trade_schema_columns(), checks=[convertible()], strict=True, ordered=True),
+    rule_columns={CONVERTIBLE_RULE: "year"},
 )
 
 
@@ -136,10 +155,12 @@ FDI = Dataset(
                 error="a world-total stock ≥ 0",
             ),
             pa.Check(lambda df: df["host"] != df["investor"], error="an investor other than the host"),
+            convertible(),
         ],
         strict=True,
         ordered=True,
     ),
+    rule_columns={CONVERTIBLE_RULE: "year"},
 )
 
 DATE_PATTERN = r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"  # ASCII digits: \d takes '２０２４'
@@ -322,7 +343,7 @@ def _products_schema() -> pa.DataFrameSchema:
     ordered["quantity_unit"] = pa.Column(str, nullable=True, required=False)
     return pa.DataFrameSchema(
         ordered,
-        checks=[pa.Check(_quantity_has_unit, error="a quantity together with its quantity_unit")],
+        checks=[pa.Check(_quantity_has_unit, error="a quantity together with its quantity_unit"), convertible()],
         strict=True,
         ordered=True,
     )
@@ -338,6 +359,7 @@ TRADE_PRODUCTS = Dataset(
     number=("value", "quantity"),
     optional=("quantity", "quantity_unit"),
     schema=_products_schema(),
+    rule_columns={CONVERTIBLE_RULE: "year"},
 )
 
 # Crude oil prices by year, in `currency` per barrel: a spot marker (Brent, FOB, no market) or the price

@@ -156,6 +156,7 @@ def _schema_problems(frame: pd.DataFrame, lines: list[int], path: Path, dataset:
                 seen.add((row, case.check))
                 column = dataset.rule_columns.get(case.check, "value" if "value" in typed else column)
                 got = typed.loc[row, column]
+                got = got.item() if hasattr(got, "item") else got  # 1995, not np.int64(1995)
             line = lines[row] if row is not None else None
             problems.append(Problem(name, line, column, f"expected {case.check}, got {got!r}"))
         return problems
