@@ -1,7 +1,7 @@
 """The chapters' own code run in this process, on any data folder: what the property tests feed mutated data
 through. No kernel, papermill or Jupyter Book (seconds per book instead of minutes); every code cell of the
 notebook runs as written, with the edition's parameters, and only what leaves the process is dropped: glued
-values, downloads, displayed tables once rendered, the static images of charts and matplotlib's layout.
+values, downloads, and displayed tables once rendered, and the charts' static images, which are not drawn.
 """
 
 from __future__ import annotations
@@ -15,10 +15,8 @@ from types import CodeType
 from typing import Any
 
 import IPython.display
-import matplotlib.pyplot as plt
 import pytest
 from conftest import ROOT
-from matplotlib.figure import Figure
 
 from tradebook.book import downloads as downloads_module
 from tradebook.book import glue, toc, vega
@@ -28,7 +26,7 @@ NOTEBOOKS = ROOT / "notebooks"
 
 
 def _nothing(*args: Any, **kwargs: Any) -> None:
-    """Stands in for what would leave the process (a glue, a published output, a figure's layout)."""
+    """Stands in for what would leave the process (a glue, a published output)."""
 
 
 def _rendered(*objects: Any, **kwargs: Any) -> None:
@@ -49,8 +47,6 @@ def offline() -> Iterator[None]:
         mp.setattr(downloads_module, "publish_display_data", _nothing)
         mp.setattr(vega, "publish_display_data", _nothing)
         mp.setattr(vega, "static_svg", lambda spec: "")
-        mp.setattr(plt, "show", _nothing)
-        mp.setattr(Figure, "tight_layout", _nothing)
         mp.chdir(NOTEBOOKS)
         yield
 
@@ -90,6 +86,4 @@ def run(name: str, parameters: dict[str, Any]) -> set[str]:
                     namespace.update(parameters)
         except glue.NoData:
             pass
-        finally:
-            plt.close("all")
     return {Path(path).name for path in reads}

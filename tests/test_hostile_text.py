@@ -1,5 +1,5 @@
 """Text from the inputs is text wherever it lands, never markup: one book built from inputs whose texts carry HTML,
-MyST roles and links, and TeX for MathJax and matplotlib (an edition's title, every source's citation, the
+MyST roles and links, and TeX for MathJax (an edition's title, every source's citation, the
 article's title, publisher and address, the claims' labels and product names, a speaker, an event), read back
 from the pages, the search index, the charts and their metadata, a browser and the PDF.
 

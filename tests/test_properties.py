@@ -300,7 +300,7 @@ def refused_or_read(folder: Path, file: str, text: str, readers: dict[str, list[
 
 
 # Examples per input: each accepted one runs every chapter reading the file (seconds), refusals are cheap.
-EXAMPLES = {"trade": 6, "trade_products": 6, "fdi": 8, "published_figures": 8, "events": 8, "oil_prices": 6}
+EXAMPLES = {"trade": 3, "trade_products": 3, "fdi": 4, "published_figures": 4, "events": 6, "oil_prices": 3}
 
 
 @pytest.mark.xdist_group("properties")
@@ -315,7 +315,7 @@ def test_a_mutated_data_file_is_refused_with_its_place_or_read_by_every_chapter(
 
 
 @pytest.mark.xdist_group("properties")
-@pytest.mark.parametrize(("file", "examples"), [(sources.FILENAME, 6), (claim_spec.FILENAME, 6)])
+@pytest.mark.parametrize(("file", "examples"), [(sources.FILENAME, 4), (claim_spec.FILENAME, 4)])
 def test_a_mutated_yaml_input_is_refused_with_its_place_or_read_by_every_chapter(folder, readers, file, examples):
     @budget(examples)
     @given(yaml_edit((DATA / file).read_text(encoding="utf-8")))
@@ -330,7 +330,7 @@ def test_a_mutated_yaml_input_is_refused_with_its_place_or_read_by_every_chapter
 def test_a_mutated_edition_is_refused_with_its_place_or_builds_every_chapter(folder, tmp_path_factory, edition):
     place = tmp_path_factory.mktemp("edition") / edition
 
-    @budget(6)
+    @budget(4)
     @given(yaml_edit((ROOT / "params" / edition).read_text(encoding="utf-8")))
     def check(text):
         place.write_text(text, encoding="utf-8")
