@@ -56,7 +56,10 @@ def test_a_published_figure_without_a_date_must_say_its_page_is_undated(tmp_path
     undated = next(line for line in figures if line.startswith(",ITA,"))
     assert "undated" in undated
     number, problems = _edited(
-        tmp_path, "published_figures.csv", undated.replace("undated", "no date", 1).replace("atr.kz/", "atr.kz/x", 1)
+        tmp_path,
+        "published_figures.csv",
+        # Another page and period: the same statement twice would be a duplicate (tested in test_validate.py).
+        undated.replace("undated", "no date", 1).replace("atr.kz/", "atr.kz/x", 1).replace(",c. 2015-2016,", ",2017,"),
     )
     assert [(p.line, p.column) for p in problems] == [(number, "published")]
     assert "a note saying the page is undated" in problems[0].message

@@ -44,6 +44,13 @@ def test_cagr_of_ten_percent_a_year():
         indicators.cagr(s, 2002, 2000)
 
 
+def test_cagr_from_or_to_a_year_without_trade_is_no_rate():
+    s = pd.Series([0.0, 110.0, 121.0], index=[2000, 2001, 2002])
+    assert math.isnan(indicators.cagr(s, 2000, 2002))
+    assert indicators.cagr(s, 2001, 2002) == pytest.approx(0.10)
+    assert indicators.yoy_growth(s).isna().tolist() == [True, True, False]
+
+
 def test_windows_split_at_breaks_inside_the_data():
     years = pd.Index(range(2000, 2026))
     assert indicators.windows(years, [2008, 2014, 2030]) == [(2000, 2008), (2008, 2014), (2014, 2025)]

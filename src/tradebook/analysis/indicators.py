@@ -64,18 +64,19 @@ def release_text(trade: pd.DataFrame, sources: Mapping[str, Source], reporter: s
 
 
 def yoy_growth(series: pd.Series) -> pd.Series:
-    """Growth on the previous calendar year; NaN where the previous year is missing."""
+    """Growth on the previous calendar year; NaN where the previous year is missing or without trade (no rate)."""
     full = series.reindex(range(int(series.index.min()), int(series.index.max()) + 1))
-    return full.pct_change(fill_method=None).reindex(series.index)
+    return full.pct_change(fill_method=None).reindex(series.index).replace([float("inf"), float("-inf")], float("nan"))
 
 
 def cagr(series: pd.Series, start: int, end: int) -> float:
-    """Compound annual growth rate between the values of two years."""
+    """Compound annual growth rate between the values of two years; NaN (no rate, shown as such) where either
+    value is not positive: growth from or to a year without trade, which the contract allows, has no rate."""
     if end <= start:
         raise ValueError(f"CAGR needs end > start, got {start}–{end}")
     first, last = float(series.loc[start]), float(series.loc[end])
     if first <= 0 or last <= 0:
-        raise ValueError("CAGR needs positive values at both ends")
+        return float("nan")
     return (last / first) ** (1 / (end - start)) - 1
 
 

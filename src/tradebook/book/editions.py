@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator
 
 from ..data.config import Line, Strict, Text, identifier, pattern, validate
-from ..data.contract import DATASETS, WORLD, iso3_codes
+from ..data.contract import DATASETS, FLOWS, WORLD, iso3_codes
 from ..data.countries import name as country_name
 from ..data.errors import InputError, display_path
 from ..data.validate import check as check_data
@@ -200,9 +200,15 @@ def check(edition: Edition, root: Path) -> None:
         if isinstance(value, int) and not first <= value <= last:
             _refuse(edition, key, f"expected a year within the data, {first}–{last}, got {value}")
     low, high = start if isinstance(start, int) else first, end if isinstance(end, int) else last
+    key = "end_year" if isinstance(end, int) else "start_year"
     if high - low + 1 < MIN_YEARS:
-        key = "end_year" if isinstance(end, int) else "start_year"
         _refuse(edition, key, f"expected at least {MIN_YEARS} years of trade, got {low}–{high}")
+    # A partial year (one flow only) is left out of every chapter: what they show is the complete years.
+    flows = pair[pair["year"].between(low, high)].groupby("year")["flow"].nunique()
+    complete = int((flows == len(FLOWS)).sum())
+    if complete < MIN_YEARS:
+        message = f"expected at least {MIN_YEARS} years of trade with both flows in {low}–{high}, got {complete}"
+        _refuse(edition, key, f"{message} (the others are partial years)")
 
 
 def _refuse(edition: Edition, key: str, message: str) -> None:

@@ -67,7 +67,8 @@ ASSEMBLE = """async ([urls, base]) => {
     if (url.hash && document.getElementById(decodeURIComponent(url.hash.slice(1)))) a.setAttribute('href', url.hash);
     else a.removeAttribute('href');
   }
-  if (window.MathJax && MathJax.startup) { await MathJax.startup.promise; await MathJax.typesetPromise(); }
+  // Only Sphinx's math elements, as on screen (_config.yml): text from the data is never TeX.
+  if (window.MathJax && MathJax.startup) { await MathJax.startup.promise; await MathJax.typesetPromise(['.math']); }
   await Promise.all([...document.images].map(img => img.decode().catch(() => null)));
   await document.fonts.ready;  // MathJax's fonts load as formulas need them: print only once they are in
   await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));

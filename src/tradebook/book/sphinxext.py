@@ -20,6 +20,8 @@ from typing import Any
 
 from sphinx.util import logging
 
+from .markdown import md_escape
+
 logger = logging.getLogger(__name__)
 
 
@@ -56,11 +58,15 @@ SUBSTITUTIONS = ("version", "edition", "edition_title", "citation")
 
 
 def book_assets(app, config) -> None:
-    """The book's style, script and templates from the package; the stamp's texts as MyST substitutions."""
+    """The book's style, script and templates from the package; the stamp's texts as MyST substitutions.
+
+    A substitution is parsed as Markdown where it lands: the texts (an edition's title, a citation) are
+    escaped, so that a `<img …>`, a `{glue}` role or `$…$` in an edition file stays text on the page.
+    """
     config.html_static_path = [*config.html_static_path, str(RESOURCES / "static")]
     config.templates_path = [str(RESOURCES / "templates"), *config.templates_path]
     stamp = config.tradebook_stamp or {}
-    found = {f"book_{key}": str(stamp[key]) for key in SUBSTITUTIONS if key in stamp}
+    found = {f"book_{key}": md_escape(stamp[key]) for key in SUBSTITUTIONS if key in stamp}
     config.myst_substitutions = {**(getattr(config, "myst_substitutions", None) or {}), **found}
 
 

@@ -33,10 +33,14 @@ def table(
         styles.append(
             {"selector": "th.row_heading, th.index_name", "props": "overflow-wrap: normal; white-space: nowrap;"}
         )
+    # Numbers right-aligned by a rule per column, not per cell: pandas styles cells only where every row label
+    # is unique, and two statements published on the same day are two rows under one date.
+    styles += [
+        {"selector": f"td.col{j}", "props": "text-align: right; white-space: nowrap;"}
+        for j, dtype in enumerate(frame.dtypes)
+        if pd.api.types.is_numeric_dtype(dtype)
+    ]
     styler = styler.set_table_styles(styles).set_table_attributes('class="tb-table"')
-    numbers = frame.select_dtypes("number").columns
-    if len(numbers):
-        styler = styler.set_properties(subset=list(numbers), **{"text-align": "right", "white-space": "nowrap"})
     if caption:
         styler = styler.set_caption(html.escape(caption))
     return styler

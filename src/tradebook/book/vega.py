@@ -311,8 +311,8 @@ def small_multiples(
 
 def _field(name: str) -> str:
     """A column name as a Vega-Lite field: dots, brackets and quotes (Italy's, Côte d'Ivoire) would be read as
-    the syntax of nested access, so each is escaped."""
-    return re.sub(r"([\\.\[\]'\"])", r"\\\1", name)
+    the syntax of nested access, and a colon (to Altair) as a type, so each is escaped."""
+    return re.sub(r"([\\.\[\]'\":])", r"\\\1", name)
 
 
 def spec(shown: Chart, description: str) -> dict[str, Any]:

@@ -11,8 +11,11 @@ import pandas as pd
 import pandera.pandas as pa
 from currency_converter import CurrencyConverter
 
+from .currency import has_rate
+
 FLOWS = ("export", "import")
 WORLD = "WLD"
+USD = "USD"  # the currency every chapter reports in
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
 
@@ -48,6 +51,21 @@ def currency_column() -> pa.Column:
     return pa.Column(str, pa.Check(lambda s: s.isin(currency_codes()), error="an ISO 4217 currency code (USD, EUR, …)"))
 
 
+# The chapters convert money in another currency to US dollars at the ECB annual average of its year: a year
+# without one (before 1999, or a year the shipped rates do not reach yet) would stop them.
+CONVERTIBLE_RULE = "a year with an ECB annual average rate to US dollars (the chapters convert the value at it)"
+
+
+def convertible() -> pa.Check:
+    def check(frame: pd.DataFrame) -> pd.Series:
+        pairs = frame[["year", "currency"]].drop_duplicates().itertuples(index=False)
+        known = currency_codes()
+        ok = {(y, c): c == USD or c not in known or has_rate(int(y), c, USD) for y, c in pairs}
+        return pd.Series([ok[y, c] for y, c in zip(frame["year"], frame["currency"], strict=True)], index=frame.index)
+
+    return pa.Check(check, error=CONVERTIBLE_RULE)
+
+
 def value_column(allow_negative: bool = False) -> pa.Column:
     checks = [] if allow_negative else [pa.Check.ge(0, error="a number ≥ 0")]
     return pa.Column(float, checks)
@@ -64,6 +82,9 @@ class Dataset:
     schema: pa.DataFrameSchema
     integer: tuple[str, ...] = ()
     number: tuple[str, ...] = ()
+    years: tuple[str, ...] = ()  # integer columns that are calendar years, written as four digits
+    # Other sets of columns that no two rows may share, beside the key, each with what a row of it is.
+    unique: dict[tuple[str, ...], str] = field(default_factory=dict, hash=False)
     optional: tuple[str, ...] = field(default=())  # may be left blank; if not in `columns`, may be absent
     # The column a message names when a rule across columns fails (by the rule's error), if not `value`.
     rule_columns: dict[str, str] = field(default_factory=dict, hash=False)
@@ -96,8 +117,10 @@ TRADE = Dataset(
     columns=TRADE_COLUMNS,
     key=TRADE_KEY,
     integer=("year",),
+    years=("year",),
     number=("value",),
-    schema=pa.DataFrameSchema(_trade_schema_columns(), strict=True, ordered=True),
+    schema=pa.DataFrameSchema(_trade_schema_columns(), checks=[convertible()], strict=True, ordered=True),
+    rule_columns={CONVERTIBLE_RULE: "year"},
 )
 
 
@@ -114,6 +137,7 @@ FDI = Dataset(
     columns=("year", "host", "investor", "measure", "value", "currency", "source"),
     key=("year", "host", "investor", "measure"),
     integer=("year",),
+    years=("year",),
     number=("value",),
     schema=pa.DataFrameSchema(
         {
@@ -131,13 +155,15 @@ FDI = Dataset(
                 error="a world-total stock ≥ 0",
             ),
             pa.Check(lambda df: df["host"] != df["investor"], error="an investor other than the host"),
+            convertible(),
         ],
         strict=True,
         ordered=True,
     ),
+    rule_columns={CONVERTIBLE_RULE: "year"},
 )
 
-DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
+DATE_PATTERN = r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"  # ASCII digits: \d takes '２０２４'
 
 
 def date_column(blank: bool = False) -> pa.Column:
@@ -199,6 +225,9 @@ PUBLISHED_FIGURES = Dataset(
         "source",
     ),
     key=("url", "period", "indicator"),
+    # One speaker's figure of one indicator for one period, on one day, in one source's collection: a second
+    # row is the same statement recorded twice (from another page), which the chapters would count twice.
+    unique={("published", "attributed_to", "source", "indicator", "period"): "statement"},
     number=("value", "amount"),
     optional=("value", "amount", "measure", "quote"),
     schema=pa.DataFrameSchema(
@@ -314,7 +343,7 @@ def _products_schema() -> pa.DataFrameSchema:
     ordered["quantity_unit"] = pa.Column(str, nullable=True, required=False)
     return pa.DataFrameSchema(
         ordered,
-        checks=[pa.Check(_quantity_has_unit, error="a quantity together with its quantity_unit")],
+        checks=[pa.Check(_quantity_has_unit, error="a quantity together with its quantity_unit"), convertible()],
         strict=True,
         ordered=True,
     )
@@ -326,9 +355,11 @@ TRADE_PRODUCTS = Dataset(
     columns=PRODUCTS_COLUMNS,
     key=PRODUCTS_KEY,
     integer=("year",),
+    years=("year",),
     number=("value", "quantity"),
     optional=("quantity", "quantity_unit"),
     schema=_products_schema(),
+    rule_columns={CONVERTIBLE_RULE: "year"},
 )
 
 # Crude oil prices by year, in `currency` per barrel: a spot marker (Brent, FOB, no market) or the price
@@ -351,6 +382,7 @@ OIL_PRICES = Dataset(
     columns=("year", "benchmark", "basis", "market", "months", "value", "currency", "unit", "source"),
     key=("year", "benchmark", "market", "source"),
     integer=("year", "months"),
+    years=("year",),
     number=("value",),
     schema=pa.DataFrameSchema(
         {

@@ -60,6 +60,15 @@ def annual_rate(year: int, source: str, target: str) -> float:
     return per_euro(target) / per_euro(source)
 
 
+def has_rate(year: int, source: str, target: str) -> bool:
+    """Whether an ECB annual average for `year` converts `source` into `target` (where `annual_rate` would raise)."""
+    try:
+        annual_rate(year, source, target)
+    except ValueError:
+        return False
+    return True
+
+
 def annual_rates(years, source: str, target: str) -> pd.Series:
     """The annual rates for several years, indexed by year."""
     return pd.Series({int(y): annual_rate(int(y), source, target) for y in years}, name=f"{target}/{source}")

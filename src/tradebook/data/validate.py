@@ -6,7 +6,6 @@ import csv
 import hashlib
 import io
 import json
-import math
 import os
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from . import sources
 from .contract import DATASETS, Dataset
 from .coverage import partial_years
 from .errors import InputError, Problem, display_path
+from .numbers import NumberError, parse_integer, parse_number, parse_year
 
 MAX_PROBLEMS = 50
 # Environment variable naming the file of checksums of the data files the build has just validated:
@@ -112,34 +112,30 @@ def _check_header(path: Path, header: list[str], dataset: Dataset) -> list[Probl
 
 
 def _parse_numbers(frame: pd.DataFrame, lines: list[int], path: Path, dataset: Dataset) -> list[Problem]:
-    """Turn number columns into numbers in place; text, blanks, NaN and ∞ are problems."""
+    """Turn number columns into numbers in place; anything but plain decimal writing is a problem.
+
+    float() and pandas would read '203e1', '1_000', '+2031', ' 2020', 'nan' or 'inf' as numbers: here a
+    year is four digits and a value plain decimals (numbers.py), and blanks only where the column is optional.
+    """
     problems = []
     name = display_path(path)
     for col in (*dataset.integer, *dataset.number):
         if col not in frame:
             continue
         optional = col in dataset.optional
-        parsed = []
+        parse = parse_year if col in dataset.years else parse_integer if col in dataset.integer else parse_number
+        parsed: list[float | int | None] = []
         for text, line in zip(frame[col], lines, strict=True):
-            value = _to_number(text, integer=col in dataset.integer)
-            if value is None and not (optional and text == ""):
-                kind = "a whole number" if col in dataset.integer else "a number (no thousands separators)"
-                problems.append(Problem(name, line, col, f"expected {kind}, got {text!r}"))
-            parsed.append(value)
+            if optional and text == "":
+                parsed.append(None)
+                continue
+            try:
+                parsed.append(parse(text))
+            except NumberError as err:
+                problems.append(Problem(name, line, col, str(err)))
+                parsed.append(None)
         frame[col] = pd.array(parsed, dtype="Int64" if col in dataset.integer else "Float64")
     return problems
-
-
-def _to_number(text: str, integer: bool) -> float | int | None:
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    if not math.isfinite(value):
-        return None
-    if integer:
-        return int(value) if value.is_integer() and "." not in text else None
-    return value
 
 
 def _schema_problems(frame: pd.DataFrame, lines: list[int], path: Path, dataset: Dataset) -> list[Problem]:
@@ -160,6 +156,7 @@ def _schema_problems(frame: pd.DataFrame, lines: list[int], path: Path, dataset:
                 seen.add((row, case.check))
                 column = dataset.rule_columns.get(case.check, "value" if "value" in typed else column)
                 got = typed.loc[row, column]
+                got = got.item() if hasattr(got, "item") else got  # 1995, not np.int64(1995)
             line = lines[row] if row is not None else None
             problems.append(Problem(name, line, column, f"expected {case.check}, got {got!r}"))
         return problems
@@ -167,28 +164,27 @@ def _schema_problems(frame: pd.DataFrame, lines: list[int], path: Path, dataset:
 
 
 def _duplicate_problems(frame: pd.DataFrame, lines: list[int], path: Path, dataset: Dataset) -> list[Problem]:
-    key = list(dataset.key)
-    dup = frame.duplicated(key, keep=False)
-    if not dup.any():
-        return []
+    """A row whose key, or any other set of columns the contract keeps unique, an earlier row already has."""
     name = display_path(path)
     problems = []
-    first_line: dict[tuple, int] = {}
-    for idx in frame.index[dup]:
-        k = tuple(frame.loc[idx, key])
-        if k in first_line:
-            problems.append(
-                Problem(
-                    name,
-                    lines[idx],
-                    None,
-                    f"duplicate key ({', '.join(map(str, k))}) for {', '.join(key)}; "
-                    f"first seen on line {first_line[k]}",
+    for columns, what in {dataset.key: "key", **dataset.unique}.items():
+        key = list(columns)
+        first_line: dict[tuple, int] = {}
+        for idx in frame.index[frame.duplicated(key, keep=False)]:
+            k = tuple(frame.loc[idx, key])
+            if k in first_line:
+                problems.append(
+                    Problem(
+                        name,
+                        lines[idx],
+                        None,
+                        f"duplicate {what} ({', '.join(map(str, k))}) for {', '.join(key)}; "
+                        f"first seen on line {first_line[k]}",
+                    )
                 )
-            )
-        else:
-            first_line[k] = lines[idx]
-    return problems
+            else:
+                first_line[k] = lines[idx]
+    return sorted(problems, key=lambda p: p.line or 0)
 
 
 def check(

@@ -17,6 +17,7 @@ from ..contract import TRADE, WORLD, iso3_codes
 from ..errors import InputError
 from ..sources import Release, Source
 from .bns import country_names, normalise
+from .common import number
 
 FOLDER = "bns-kz-trade-by-partner-2024-2025"
 FILES = {
@@ -24,7 +25,6 @@ FILES = {
     "import": "kz_imports_by_partner_2024_2025_verbatim.csv",
 }
 COLUMNS = ("date", "region", "item_code", "item_name", "value", "transformation")
-NUMBER = re.compile(r"\d+(\.\d+)?")
 
 SOURCE = Source(
     id="bns-trade-by-partner-2024-2025",
@@ -78,7 +78,7 @@ def _read_flow(path: Path, flow: str) -> pd.DataFrame:
             raise InputError.at(path, "missing column", 1, missing[0])
         for rec in reader:
             line = reader.line_num
-            date = re.fullmatch(r"(\d{4})-12-31", rec["date"])
+            date = re.fullmatch(r"([0-9]{4})-12-31", rec["date"])
             if not date:
                 raise InputError.at(path, f"expected a year-end date YYYY-12-31, got {rec['date']!r}", line, "date")
             for column, expected in (("region", "national"), ("transformation", "level")):
@@ -102,9 +102,8 @@ def _read_flow(path: Path, flow: str) -> pd.DataFrame:
             if (year, code) in seen:
                 raise InputError.at(path, f"{code} {year} already on line {seen[year, code]}", line, "item_code")
             seen[year, code] = line
-            if not NUMBER.fullmatch(rec["value"]):
-                raise InputError.at(path, f"expected a number ≥ 0, got {rec['value']!r}", line, "value")
-            rows.append((year, "KAZ", code, flow, round(float(rec["value"]) * 1000, 2), "USD", SOURCE.id))
+            value = number(rec["value"], path, line, "value")
+            rows.append((year, "KAZ", code, flow, round(value * 1000, 2), "USD", SOURCE.id))
     if not rows:
         raise InputError.at(path, "no data rows")
     return pd.DataFrame(rows, columns=list(TRADE.columns))

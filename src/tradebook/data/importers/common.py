@@ -4,7 +4,6 @@ and say what changed."""
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -14,11 +13,10 @@ from .. import precedence
 from ..contract import Dataset
 from ..errors import InputError, Problem, display_path
 from ..folder import DataFolder
+from ..numbers import NumberError, parse_number, plain
 from ..precedence import MergeReport
 from ..sources import Source
 from ..validate import check
-
-NUMBER = re.compile(r"\d+(\.\d+)?([eE][-+]?\d+)?")
 
 
 def merge(
@@ -34,9 +32,12 @@ def merge(
 
 
 def csv_bytes(frame: pd.DataFrame, path: Path, dataset: Dataset) -> bytes:
-    """The tidy file's new content, checked against the contract before anything is written."""
+    """The tidy file's new content, checked against the contract before anything is written.
+
+    Numbers are written out in plain decimals: pandas would write 1e-05 or 1e+16, which the contract refuses.
+    """
     cols = [c for c in dataset.all_columns if c in frame.columns]
-    data = frame[cols].to_csv(index=False, lineterminator="\n").encode("utf-8")
+    data = frame[cols].to_csv(index=False, lineterminator="\n", float_format=plain).encode("utf-8")
     _, problems = check(Path(path), dataset, raw=data)
     if problems:
         message = f"not written, the merged rows break the contract: {problems[0].message}"
@@ -145,7 +146,12 @@ def records(path: Path, columns: tuple[str, ...] | list[str]) -> list[tuple[int,
 
 
 def number(text: str, path: Path, line: int, column: str) -> float:
-    """A decimal number ≥ 0 written as such: blanks, words and thousands separators are errors, never NaN."""
-    if not NUMBER.fullmatch(text.strip()):
+    """A number ≥ 0 as a publisher writes it (an exponent allowed: 4.7E-5): blanks, words, thousands
+    separators, '1_000', 'nan' and 'inf' are errors naming file, line and column, never NaN."""
+    try:
+        value = parse_number(text.strip(), exponent=True)
+    except NumberError as err:
+        raise InputError.at(path, str(err), line, column) from None
+    if value < 0:
         raise InputError.at(path, f"expected a number ≥ 0, got {text!r}", line, column)
-    return float(text)
+    return value

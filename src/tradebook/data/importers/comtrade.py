@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pandas as pd
 
 from ..contract import MAX_YEAR, MIN_YEAR, TRADE, TRADE_PRODUCTS, WORLD, iso3_codes
 from ..errors import InputError, Problem, display_path
+from ..numbers import NumberError, parse_number
 from ..sources import Source
 
 REQUIRED = ("refYear", "reporterISO", "partnerISO", "flowCode", "cmdCode", "primaryValue")
@@ -93,11 +93,12 @@ def _check_header(path: Path, header: list[str]) -> None:
 
 
 def _number(text: str, path: Path, line: int, column: str, what: str) -> float:
+    """A value as UN Comtrade writes it (an exponent allowed); '1_000', 'nan', 'inf' or a sign are errors."""
     try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value < 0:
+        value: float | None = parse_number(text, exponent=True)
+    except NumberError:
+        value = None
+    if value is None or value < 0:
         raise InputError.at(path, f"expected {what}, got {text!r}", line, column)
     return value
 
@@ -147,12 +148,12 @@ def read(path: Path) -> pd.DataFrame:
         if not _keep(rec):
             continue
         year_text = rec["refYear"].strip()
-        if not re.fullmatch(r"\d{4}", year_text) or not MIN_YEAR <= int(year_text) <= MAX_YEAR:
+        if not re.fullmatch(r"[0-9]{4}", year_text) or not MIN_YEAR <= int(year_text) <= MAX_YEAR:
             raise InputError.at(
                 path, f"expected a year from {MIN_YEAR} to {MAX_YEAR}, got {year_text!r}", line, "refYear"
             )
         product = rec["cmdCode"].strip().upper()
-        if product != "TOTAL" and not re.fullmatch(r"\d{2}|\d{4}|\d{6}", product):
+        if product != "TOTAL" and not re.fullmatch(r"[0-9]{2}|[0-9]{4}|[0-9]{6}", product):
             raise InputError.at(
                 path, f"expected TOTAL or an HS code of 2, 4 or 6 digits, got {product!r}", line, "cmdCode"
             )

@@ -9,11 +9,13 @@ import pandas as pd
 
 from ..contract import TRADE
 from ..countries import to_iso3
+from ..errors import InputError
 from ..sources import Source
-from .common import read_raw_csv
+from .common import number, records
 
 FILE = "eurostat-eu-exports-to-kz-monthly/eurostat_eu_member_exports_to_kazakhstan_monthly_eur.csv"
 COLUMNS = ("REPORTER", "PARTNER", "FLOW", "month", "VALUE_IN_EUR")
+MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
 SOURCE = Source(
     id="eurostat-comext-exports-kz",
@@ -36,16 +38,24 @@ SOURCE = Source(
 
 
 def read(path: Path) -> pd.DataFrame:
+    """Annual export rows of the reporters with all twelve months; each cell read strictly, its line named."""
     path = Path(path)
-    raw = read_raw_csv(path, COLUMNS, dtype=str)
-    raw = raw[raw["FLOW"].str.contains("EXPORT", case=False)]
-    names = raw["REPORTER"].map(lambda n: re.sub(r"\s*\(.*\)$", "", n).strip())
-    raw = raw.assign(
-        reporter=names.map(lambda n: to_iso3(n)),
-        partner=raw["PARTNER"].map(lambda n: to_iso3(n)),
-        year=raw["month"].str[:4].astype(int),
-        value=pd.to_numeric(raw["VALUE_IN_EUR"], errors="raise"),
-    ).dropna(subset=["reporter", "partner"])
+    monthly = []
+    for line, rec in records(path, COLUMNS):
+        if "EXPORT" not in rec["FLOW"].upper():
+            continue
+        names = {col: re.sub(r"\s*\(.*\)$", "", rec[col]).strip() for col in ("REPORTER", "PARTNER")}
+        for col, name in names.items():
+            if not name:
+                raise InputError.at(path, "expected a country's name, got a blank", line, col)
+        month = rec["month"].strip()
+        if not MONTH.fullmatch(month):
+            raise InputError.at(path, f"expected a month YYYY-MM, got {rec['month']!r}", line, "month")
+        value = number(rec["VALUE_IN_EUR"], path, line, "VALUE_IN_EUR")
+        reporter, partner = to_iso3(names["REPORTER"]), to_iso3(names["PARTNER"])
+        if reporter is not None and partner is not None:  # aggregates (EU27, euro area) are left out
+            monthly.append((int(month[:4]), reporter, partner, month, value))
+    raw = pd.DataFrame(monthly, columns=["year", "reporter", "partner", "month", "value"])
     annual = (
         raw.groupby(["year", "reporter", "partner"])
         .agg(value=("value", "sum"), months=("month", "nunique"))

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..contract import TRADE
+from ..contract import TRADE, WORLD, iso3_codes
+from ..errors import InputError
+from ..numbers import NumberError, parse_year
 from ..sources import Source
-from .common import read_raw_csv
+from .common import number, records
 
 FILE = "kz-gravity-panel-wits-bns/kz_trade_selected_partners_2000_2025_musd.csv"
 COLUMNS = {"kz_exports_musd": "export", "kz_imports_musd": "import"}
@@ -36,14 +38,29 @@ SOURCE = Source(
 
 
 def read(path: Path) -> pd.DataFrame:
-    raw = read_raw_csv(path, ("iso3", "year", *COLUMNS), dtype={"iso3": str})
-    long = raw.melt(id_vars=["iso3", "year"], value_vars=list(COLUMNS), var_name="column")
-    long = long.dropna(subset=["value"])
+    """Trade rows in US dollars; each cell read strictly, its line named (a blank value is no row)."""
+    path = Path(path)
+    cells: dict[str, list[tuple[int, str, float]]] = {column: [] for column in COLUMNS}
+    for line, rec in records(path, ("iso3", "year", *COLUMNS)):
+        partner = rec["iso3"].strip()
+        if partner not in iso3_codes() or partner == WORLD:
+            raise InputError.at(path, f"expected an ISO 3166 alpha-3 country code, got {rec['iso3']!r}", line, "iso3")
+        try:
+            year = parse_year(rec["year"].strip())
+        except NumberError as err:
+            raise InputError.at(path, str(err), line, "year") from None
+        for column, found in cells.items():
+            if rec[column].strip():
+                found.append((year, partner, number(rec[column], path, line, column)))
+    long = pd.DataFrame(
+        [(year, partner, column, value) for column, found in cells.items() for year, partner, value in found],
+        columns=["year", "partner", "column", "value"],
+    )
     return pd.DataFrame(
         {
             "year": long["year"].astype(int),
             "reporter": "KAZ",
-            "partner": long["iso3"],
+            "partner": long["partner"],
             "flow": long["column"].map(COLUMNS),
             "value": (long["value"] * 1_000_000).round(2),
             "currency": "USD",

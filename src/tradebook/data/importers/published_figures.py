@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..contract import PUBLISHED_FIGURES, QUALIFIERS
 from ..errors import InputError, Problem, display_path
+from ..numbers import NumberError, parse_number
 from ..sources import Source
 from .common import read_raw_csv
 
@@ -62,9 +63,9 @@ def read(path: Path, source: str = SOURCE.id) -> pd.DataFrame:
         line = i + 2
         text = rec["value"].strip()
         try:
-            value = float(text) if text else None
-        except ValueError:
-            raise InputError(Problem(name, line, "value", f"expected a number, got {text!r}")) from None
+            value = parse_number(text, exponent=True) if text else None
+        except NumberError as err:
+            raise InputError(Problem(name, line, "value", str(err))) from None
         try:
             scale, currency, qualifier = parse_unit(rec["unit"])
         except ValueError as err:

@@ -11,6 +11,7 @@ import pandas as pd
 from ..contract import FDI, WORLD
 from ..countries import from_iso2
 from ..errors import InputError, Problem, display_path
+from ..numbers import NumberError, parse_number
 from ..sources import Source
 
 FILE = "wiiw-nbk-fdi-kz-by-partner/wiiw_fdi_kazakhstan_by_partner_2003_2021.csv"
@@ -58,7 +59,7 @@ def read(path: Path) -> tuple[pd.DataFrame, list[str]]:
         for col in COLUMNS:
             if col not in header:
                 raise InputError.at(path, "missing column", line=1, column=col)
-        years = {col: int(col[1:]) for col in header if re.fullmatch(r"_\d{4}", col)}
+        years = {col: int(col[1:]) for col in header if re.fullmatch(r"_[0-9]{4}", col)}
         if not years:
             raise InputError.at(path, "no year columns (_2003, _2004, …)", line=1)
         rows, dropped = [], []
@@ -82,8 +83,8 @@ def read(path: Path) -> tuple[pd.DataFrame, list[str]]:
                 if text == MISSING:
                     continue
                 try:
-                    value = float(text)
-                except ValueError:
+                    value = parse_number(text, exponent=True)
+                except NumberError:
                     raise InputError(Problem(name, line, col, f"expected a number or '.', got {text!r}")) from None
                 rows.append((year, host, investor, MEASURES[direction], round(value * 1e6, 2)))
     frame = pd.DataFrame(rows, columns=["year", "host", "investor", "measure", "value"])
