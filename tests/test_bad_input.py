@@ -194,13 +194,13 @@ CASES: list[tuple[str, dict[str, object], list[str], list[str]]] = [
     ),
     (
         "fdi-unknown-measure",
-        {"data/fdi.csv": lambda t: t + "2030,KAZ,ITA,flows,5,EUR,wiiw-fdi-nbk\n"},
+        {"data/fdi.csv": lambda t: t + "2025,KAZ,ITA,flows,5,EUR,wiiw-fdi-nbk\n"},
         ["build"],
         ["data/fdi.csv:", "'measure'"],
     ),
     (
         "fdi-unknown-investor",
-        {"data/fdi.csv": lambda t: t + "2030,KAZ,QQQ,inflow,5,EUR,wiiw-fdi-nbk\n"},
+        {"data/fdi.csv": lambda t: t + "2025,KAZ,QQQ,inflow,5,EUR,wiiw-fdi-nbk\n"},
         ["build"],
         ["data/fdi.csv:", "'investor'", "ISO 3166 alpha-3"],
     ),

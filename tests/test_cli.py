@@ -48,7 +48,7 @@ def test_validate_warns_of_a_partial_year_naming_its_line_and_passes(tmp_path, c
 def test_a_successful_import_reports_added_changed_kept(tmp_path, capsys, monkeypatch):
     data = shutil.copytree(ROOT / "data", tmp_path / "data")
     incoming = tmp_path / "eurostat_fixture.csv"  # synthetic rows in Eurostat's layout
-    months = [f"2030-{m:02d}" for m in range(1, 13)]
+    months = [f"2025-{m:02d}" for m in range(1, 13)]  # a year with an ECB rate: euro values are converted
     incoming.write_text(
         "REPORTER,PARTNER,PRODUCT,FLOW,STAT_PROCEDURE,month,VALUE_IN_EUR\n"
         + "".join(f"Italy,Kazakhstan,TOTAL-Total,2-EXPORT,T-Total,{m},100\n" for m in months)
@@ -56,7 +56,7 @@ def test_a_successful_import_reports_added_changed_kept(tmp_path, capsys, monkey
     code, out, err = run_cli(["import", "eurostat", str(incoming), "--data-dir", str(data)], ROOT, capsys, monkeypatch)
     assert code == 0, err
     assert "1 rows added, 0 changed" in out
-    assert "2030,ITA,KAZ,export,1200.0,EUR,eurostat-comext-exports-kz" in (data / "trade.csv").read_text()
+    assert "2025,ITA,KAZ,export,1200.0,EUR,eurostat-comext-exports-kz" in (data / "trade.csv").read_text()
     code, out, _ = run_cli(["import", "eurostat", str(incoming), "--data-dir", str(data)], ROOT, capsys, monkeypatch)
     assert "0 rows added, 0 changed" in out  # importing the same file again changes nothing
     assert "eurostat_fixture.csv" in (data / "sources.yml").read_text()

@@ -47,7 +47,7 @@ def test_a_bad_row_names_its_line_and_column(tmp_path, name, line, column, messa
 
 
 def test_a_cn8_code_is_a_product(tmp_path):
-    _, problems = _edited(tmp_path, "trade_products.csv", "2030,ITA,KAZ,export,84131100,1.0,EUR,baci,,")
+    _, problems = _edited(tmp_path, "trade_products.csv", "2025,ITA,KAZ,export,84131100,1.0,EUR,baci,,")
     assert problems == []
 
 
