@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import fcntl
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,8 +12,9 @@ from pathlib import Path
 import nbformat
 import papermill
 import pytest
+import yaml
 
-from tradebook.book import project
+from tradebook.book import project, toc
 from tradebook.book.forkserver import FORKSERVER, SVG_SERVICE, ForkServer
 from tradebook.book.kernels import ForkKernelManager
 
@@ -80,9 +83,26 @@ def run_notebook(name: str, tmp_path: Path, **parameters) -> dict[str, object]:
     return glued(out)
 
 
-def copy_project(dest: Path) -> Path:
-    """A copy of the tracked project files, to build or break without touching this checkout."""
-    return project.copy_project(ROOT, dest)
+def copy_project(dest: Path, chapters: tuple[str, ...] | None = None) -> Path:
+    """A copy of the tracked project files, to build or break without touching this checkout.
+
+    With `chapters`, its book is the introduction and those chapters only: what a test of the build's
+    mechanics (cache, lock, failures, signals) needs, at a fraction of the whole book's cost.
+    """
+    copied = project.copy_project(ROOT, dest)
+    if chapters is not None:
+        listed = "".join(f"  - file: notebooks/{name}\n" for name in chapters)
+        contents = "format: jb-book\nroot: notebooks/intro\n" + (f"chapters:\n{listed}" if chapters else "")
+        (copied / "_toc.yml").write_text(contents, encoding="utf-8")
+        config = yaml.safe_load((copied / "_config.yml").read_text(encoding="utf-8"))
+        config["sphinx"]["config"]["suppress_warnings"] = ["myst.xref_missing"]  # links to the chapters left out
+        (copied / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+        declared = set().union(*(toc.declared_parameters(nb) for nb in toc.notebooks(copied)))
+        for path in (copied / "params").glob("*.yml"):  # an edition may set only what its notebooks declare
+            edition = yaml.safe_load(path.read_text(encoding="utf-8"))
+            edition["parameters"] = {k: v for k, v in edition["parameters"].items() if k in declared}
+            path.write_text(yaml.safe_dump(edition, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return copied
 
 
 def run_cli(argv: list[str], cwd: Path, capsys, monkeypatch) -> tuple[int, str, str]:
@@ -103,13 +123,43 @@ def tradebook(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([*TRADEBOOK, *args], cwd=cwd, capture_output=True, text=True)
 
 
-@pytest.fixture(scope="session")
-def built_book(tmp_path_factory) -> Path:
-    """The default edition built once from a copy of the project, PDF included (as make book builds it)."""
-    project = copy_project(tmp_path_factory.mktemp("book"))
-    proc = tradebook("build", "--pdf", cwd=project)
-    assert proc.returncode == 0, proc.stderr
+def shared_build(tmp_path_factory, worker_id: str, name: str, chapters: tuple[str, ...] | None = None) -> Path:
+    """A copy of the project built once per run with --pdf, shared (read only) by the run's test processes:
+    the first to ask builds it while the other waits. Tests that change it change a copy (`copy_built`)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if worker_id != "master" else base
+    project = shared / name
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        built = shared / f"{name}.built"
+        if not built.exists():
+            shutil.rmtree(project, ignore_errors=True)
+            proc = tradebook("build", "--pdf", cwd=copy_project(project, chapters))
+            assert proc.returncode == 0, proc.stderr
+            built.write_text(proc.stdout, encoding="utf-8")
     return project
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory, worker_id: str) -> Path:
+    """The default edition, PDF included, as make book builds it."""
+    return shared_build(tmp_path_factory, worker_id, "book")
+
+
+# Two chapters besides the introduction: data_methods reads events.csv, mirror_statistics does not.
+SMALL_BOOK = ("data_methods", "mirror_statistics")
+
+
+@pytest.fixture(scope="session")
+def built_small_book(tmp_path_factory, worker_id: str) -> Path:
+    """The introduction and two short chapters, built with --pdf: for tests of the build itself."""
+    return shared_build(tmp_path_factory, worker_id, "small-book", SMALL_BOOK)
+
+
+def copy_built(built: Path, dest: Path) -> Path:
+    """A copy of a built project, as `cp -a` makes it: to rebuild, change or break."""
+    shutil.copytree(built, dest, symlinks=True)
+    return dest
 
 
 def page_text(html_file: Path) -> str:
@@ -121,14 +171,3 @@ def page_text(html_file: Path) -> str:
     raw = raw[raw.find("<main") :] if "<main" in raw else raw
     text = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", raw, flags=re.S)
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", text)))
-
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
-def pytest_collection_modifyitems(items):
-    """Tests that read the built book run on one worker, so the book is built once per run.
-
-    (pytest is pinned to 8.4: with pytest 9.2, pytest-xdist 3.8 ignores xdist_group, issue #1386.)
-    """
-    for item in items:
-        if "built_book" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("xdist_group"):
-            item.add_marker(pytest.mark.xdist_group("book"))

@@ -44,7 +44,7 @@ MIN_CHART_PX = 9.0
 HOVER_CHARTS = {"notebooks/intro.html": "fig-intro-trade", "notebooks/trade_growth.html": "fig-trade-level"}
 
 pytestmark = [
-    pytest.mark.xdist_group("book"),
+    pytest.mark.xdist_group("browser"),  # one browser and one visit of each page, on one worker
     pytest.mark.skipif(
         CHROMIUM is None,
         reason="Debian's chromium is not installed (.ci/run installs it: apt-get install chromium)",

@@ -7,7 +7,6 @@ kernel runs into the time limit.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import TRADEBOOK, copy_project
+from conftest import SMALL_BOOK, TRADEBOOK, copy_built, copy_project
 from test_rebuild import differing_files
 
 
@@ -58,12 +57,10 @@ def wait_for(run: subprocess.Popen, text: str, seconds: float = 300) -> str:
     return seen
 
 
-@pytest.mark.xdist_group("book")
-def test_two_builds_at_once_publish_one_whole_book_equal_to_a_single_build(built_book: Path, tmp_path: Path):
+def test_two_builds_at_once_publish_one_whole_book_equal_to_a_single_build(built_small_book: Path, tmp_path: Path):
     """Both builds of one project succeed, one after the other: the second waits for the lock, says so, and
     then finds the book the first published up to date."""
-    copy = tmp_path / "copy"
-    shutil.copytree(built_book, copy, symlinks=True)
+    copy = copy_built(built_small_book, tmp_path / "copy")
     first = start(copy, "--force", "--pdf")  # renders and prints again
     wait_for(first, "Edition kazakhstan-italy")  # it holds the lock
     second = start(copy, "--pdf")
@@ -71,9 +68,9 @@ def test_two_builds_at_once_publish_one_whole_book_equal_to_a_single_build(built
     assert [first.returncode, second.returncode] == [0, 0], [err for _, err in outputs]
     assert "waiting for another build of this project (pid " in outputs[1][0]
     assert "_build/html is up to date" in outputs[1][0]
-    assert not differing_files(built_book / "_build" / "html", copy / "_build" / "html")
+    assert not differing_files(built_small_book / "_build" / "html", copy / "_build" / "html")
     pdf = copy / "_build" / "pdf" / "kazakhstan-italy.pdf"
-    assert pdf.read_bytes() == (built_book / "_build" / "pdf" / "kazakhstan-italy.pdf").read_bytes()
+    assert pdf.read_bytes() == (built_small_book / "_build" / "pdf" / "kazakhstan-italy.pdf").read_bytes()
     assert not staging_left(copy)
     assert not (copy / "_build" / "html.old").exists()
 
@@ -81,7 +78,7 @@ def test_two_builds_at_once_publish_one_whole_book_equal_to_a_single_build(built
 @pytest.fixture
 def fresh_project(tmp_path: Path) -> Path:
     """A project with no cache: its build executes notebooks for a while."""
-    return copy_project(tmp_path / "project")
+    return copy_project(tmp_path / "project", SMALL_BOOK)
 
 
 # SIGINT takes the path SIGTERM takes (both end the command as KeyboardInterrupt): SIGTERM stands for both.
@@ -107,11 +104,8 @@ def test_stopping_a_build_ends_its_workers_and_kernels_and_keeps_the_book(fresh_
     assert (fresh_project / "_build" / "html" / "index.html").read_text() == "the last good book"
 
 
-def test_a_cell_that_runs_past_the_time_limit_fails_the_build_with_one_line(fresh_project: Path):
-    (fresh_project / "_toc.yml").write_text("format: jb-book\nroot: notebooks/intro\n", encoding="utf-8")
-    edition = fresh_project / "params" / "kazakhstan-italy.yml"  # the intro's parameters only
-    text = edition.read_text(encoding="utf-8")
-    edition.write_text(text[: text.index("  start_year:")], encoding="utf-8")
+def test_a_cell_that_runs_past_the_time_limit_fails_the_build_with_one_line(tmp_path: Path):
+    fresh_project = copy_project(tmp_path / "project", chapters=())  # the introduction alone
     path = fresh_project / "notebooks" / "intro.ipynb"
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell("while True:\n    pass"))

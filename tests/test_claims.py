@@ -462,7 +462,6 @@ def executed(built_book) -> dict[str, object]:
     return glued(path)
 
 
-@pytest.mark.xdist_group("book")
 def test_chapter_glues_the_computed_verdicts(executed, shipped):
     for cid, status in SHIPPED.items():
         assert executed[f"{cid}_verdict"] == shipped[cid].verdict, cid
@@ -473,7 +472,6 @@ def test_chapter_glues_the_computed_verdicts(executed, shipped):
     assert executed["turnover_2023_near"] == "2024"
 
 
-@pytest.mark.xdist_group("book")
 def test_built_book_shows_the_summary_table(built_book, shipped):
     page = built_book / "_build" / "html" / "notebooks" / "claims_check.html"
     html = page.read_text(encoding="utf-8")
@@ -488,7 +486,6 @@ def test_built_book_shows_the_summary_table(built_book, shipped):
     assert 'href="investment_history.html"' in html and 'href="export_composition.html"' in html
 
 
-@pytest.mark.xdist_group("book")
 def test_intro_counts_the_verdicts(built_book, shipped):
     intro = page_text(built_book / "_build/html/notebooks/intro.html").replace("’", "'")  # smart quotes
     n = {status: sum(s == status for s in SHIPPED.values()) for status in STATUSES}

@@ -124,7 +124,6 @@ def test_mirror_without_partner_data_says_so(tmp_path):
     assert "no figures reported by China" in err.value.evalue
 
 
-@pytest.mark.xdist_group("book")
 def test_book_pages_show_the_glued_numbers(built_book):
     html = built_book / "_build" / "html" / "notebooks"
     trade, products = DataFolder(DATA).load("trade"), DataFolder(DATA).load("trade_products")

@@ -64,7 +64,6 @@ def test_a_partner_with_too_few_years_for_the_shift_test_still_gets_the_chapter(
     assert deu["tr_n"] == len(turnover) and (turnover.index < 2009).sum() < 2
 
 
-@pytest.mark.xdist_group("book")
 def test_built_page_shows_the_computed_figures(built_book):
     text = page_text(built_book / "_build" / "html" / "notebooks" / "investment_history.html")
     inflow, stock = _fdi("ITA", "inflow"), _fdi("ITA", "stock")

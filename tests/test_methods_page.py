@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from conftest import page_text
 
 from tradebook.book import methods
@@ -70,7 +69,6 @@ def test_partial_years_as_ranges():
     assert methods.year_runs([2000, 2001, 2003]) == "2000–2001, 2003"
 
 
-@pytest.mark.xdist_group("book")
 def test_the_data_page_shows_the_source_of_each_run_of_years(built_book: Path):
     text = page_text(built_book / "_build/html/notebooks/data_methods.html")
     assert "Which source each series uses" in text

@@ -47,7 +47,6 @@ def test_external_url_detection():
     ]
 
 
-@pytest.mark.xdist_group("book")
 def test_no_page_loads_anything_from_another_host(site: Path):
     pages = html_pages(site)
     assert len(pages) >= len(toc_pages(site))
@@ -70,7 +69,6 @@ def test_no_page_loads_anything_from_another_host(site: Path):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.xdist_group("book")
 def test_math_is_typeset_by_the_books_own_mathjax(site: Path):
     methods = soup(site / "notebooks" / "data_methods.html")
     assert methods.select(".math"), "the data-and-methods page should carry its formulas"
@@ -79,7 +77,6 @@ def test_math_is_typeset_by_the_books_own_mathjax(site: Path):
     assert local_file(site, site / "notebooks" / "data_methods.html", scripts[0]).is_file()
 
 
-@pytest.mark.xdist_group("book")
 def test_pages_carry_no_build_date_or_thebe(site: Path):
     for page in html_pages(site):
         text = page.read_text(encoding="utf-8")
@@ -87,7 +84,6 @@ def test_pages_carry_no_build_date_or_thebe(site: Path):
         assert "thebe" not in text.lower(), page
 
 
-@pytest.mark.xdist_group("book")
 def test_page_content_has_no_script_or_event_handler(site: Path):
     """Nothing from the data can run: the article part of a page holds no script and no on…= attribute."""
     for page in html_pages(site):
@@ -104,7 +100,6 @@ def download_links(page: Path) -> list[str]:
     return [a["href"] for a in soup(page).select(f"div.{normalise.CSS_CLASS} a.download")]
 
 
-@pytest.mark.xdist_group("book")
 def test_every_chart_and_table_offers_its_data(site: Path):
     """Each cell that shows a figure or a table is followed directly by a working CSV download."""
     checked = 0
@@ -126,7 +121,6 @@ def test_every_chart_and_table_offers_its_data(site: Path):
     assert checked >= 7  # the trade-growth chapter alone has 7 charts and tables
 
 
-@pytest.mark.xdist_group("book")
 def test_downloaded_data_is_the_data_behind_the_chart(built_book: Path, site: Path):
     from tradebook.analysis import indicators
     from tradebook.data.folder import DataFolder
@@ -140,7 +134,6 @@ def test_downloaded_data_is_the_data_behind_the_chart(built_book: Path, site: Pa
     pd.testing.assert_series_equal(offered["turnover_usd"], pair["turnover"], check_names=False)
 
 
-@pytest.mark.xdist_group("book")
 def test_data_and_methods_lists_every_source(built_book: Path, site: Path):
     text = page_text(site / "notebooks" / "data_methods.html")
     known = DataFolder(built_book / "data").sources()
@@ -175,7 +168,6 @@ def test_data_and_methods_runs_for_another_edition(tmp_path: Path):
     assert len(pd.read_csv(io.StringIO(offered["contract"]))) == len(methods.contract_table())
 
 
-@pytest.mark.xdist_group("book")
 def test_every_figure_is_a_chart_with_its_static_image_and_its_live_drawing(site: Path):
     """Each figure shows the static SVG that vl-convert drew (print, PDF, no JavaScript) and has the placeholder of
     its live chart, which the book's script draws in its place; no chart is left without a figure to go in."""
@@ -272,7 +264,6 @@ def test_table_escapes_cells_labels_names_and_caption():
     assert out.count(html.escape(PAYLOAD)) == 6
 
 
-@pytest.mark.xdist_group("book")
 def test_hostile_text_in_the_data_is_escaped_on_the_page(tmp_path: Path):
     """A source whose publisher, licence and caveat carry a <script> tag reaches the page as text."""
     project = copy_project(tmp_path / "hostile")

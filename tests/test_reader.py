@@ -216,7 +216,6 @@ def test_a_one_off_build_has_its_folder_and_its_banner(tmp_path: Path):
 # --- the built book ------------------------------------------------------------------------------
 
 
-@pytest.mark.xdist_group("book")
 def test_every_page_carries_edition_vintage_and_version(site: Path):
     edition = default_edition()
     for page in toc_pages(site):
@@ -230,7 +229,6 @@ def test_every_page_carries_edition_vintage_and_version(site: Path):
         assert re.search(r"Data on this page: .+ to (19|20)\d\d", text), page
 
 
-@pytest.mark.xdist_group("book")
 def test_how_to_cite_names_the_version_and_offers_the_citation_files(site: Path):
     page = site / "notebooks" / "how_to_cite.html"
     text = page_text(page)
@@ -239,7 +237,6 @@ def test_how_to_cite_names_the_version_and_offers_the_citation_files(site: Path)
     assert {"CITATION.cff", "LICENSE"} <= set(offered)
 
 
-@pytest.mark.xdist_group("book")
 def test_parameters_cells_give_way_to_one_box(site: Path):
     for page in toc_pages(site):
         doc = soup(page)
@@ -248,7 +245,6 @@ def test_parameters_cells_give_way_to_one_box(site: Path):
             assert len(doc.select(".tb-edition")) == 1, page
 
 
-@pytest.mark.xdist_group("book")
 def test_no_page_shows_an_internal_path(built_book: Path, site: Path):
     for page in html_pages(site):
         text = page_text(page)
@@ -256,7 +252,6 @@ def test_no_page_shows_an_internal_path(built_book: Path, site: Path):
             assert path not in text, (page, path)
 
 
-@pytest.mark.xdist_group("book")
 def test_the_build_page_matches_the_build(built_book: Path, site: Path):
     rows = soup(site / "notebooks" / f"{buildinfo.PAGE}.html").select(".tb-run tbody tr")
     runs = {r.select("td")[0].get_text(): r.select("td")[1].get_text() for r in rows}
@@ -267,7 +262,6 @@ def test_the_build_page_matches_the_build(built_book: Path, site: Path):
     assert trade in text and "altair" in text and "forecast_years" in text
 
 
-@pytest.mark.xdist_group("book")
 def test_the_partners_page_lists_every_partner(site: Path):
     folder = DataFolder(ROOT / "data")
     expected = partners.compare(folder.load("trade"), folder.load("fdi"), "KAZ").table["partner"]
@@ -276,7 +270,6 @@ def test_the_partners_page_lists_every_partner(site: Path):
     assert shown == list(expected)
 
 
-@pytest.mark.xdist_group("book")
 def test_each_chart_offers_its_data_package(built_book: Path, site: Path):
     page = site / "notebooks" / "intro.html"
     meta = next(a for a in soup(page).select("a.download") if a["href"].endswith("intro-trade.json"))
@@ -287,7 +280,6 @@ def test_each_chart_offers_its_data_package(built_book: Path, site: Path):
     assert package["book_version"] == cff_version() and package["edition"]["slug"] == "kazakhstan-italy"
 
 
-@pytest.mark.xdist_group("book")
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed (.ci/run installs it)")
 def test_the_pdf_holds_every_chapter(built_book: Path, site: Path):
     pdf = built_book / "_build" / "pdf" / "kazakhstan-italy.pdf"

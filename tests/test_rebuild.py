@@ -1,7 +1,7 @@
 """Rebuilds: reproducible output, a cache keyed on data, a new year reaching the book, failures not cached.
 
-These tests share one worker with the `built_book` tests (group "book"): the first compares two clean
-builds made in different folders.
+The first compares two clean builds of the whole book made in different folders; the tests of the cache
+and of failures change copies of a small built book (the introduction and two chapters), each its own.
 """
 
 from __future__ import annotations
@@ -9,14 +9,12 @@ from __future__ import annotations
 import filecmp
 import json
 import re
-import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
 from bookpages import offered_downloads
-from conftest import ROOT, copy_project, glued, page_text, tradebook
+from conftest import ROOT, copy_built, copy_project, glued, page_text, tradebook
 
 from tradebook.analysis import indicators
 from tradebook.book import buildinfo, normalise
@@ -26,15 +24,6 @@ from tradebook.data.folder import DataFolder
 def statuses(stdout: str) -> dict[str, str]:
     """notebook → executed | reused, from the build's progress lines."""
     return {m.group(2): m.group(1) for m in re.finditer(r"^\s+(executed|reused)\s+(\S+\.ipynb)", stdout, re.M)}
-
-
-@pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    project = copy_project(tmp_path_factory.mktemp("rebuild"))
-    first = tradebook("build", "--pdf", cwd=project)  # as make book builds, and as built_book is
-    assert first.returncode == 0, first.stderr
-    assert set(statuses(first.stdout).values()) == {"executed"}
-    return project
 
 
 # What belongs to one build, not to its inputs: the run times and cache decisions on the build page.
@@ -61,15 +50,17 @@ def differing_files(a: Path, b: Path) -> list[str]:
     return out
 
 
-@pytest.mark.xdist_group("book")
-def test_two_clean_builds_are_identical_and_the_cache_keeps_downloads(built_book: Path, project: Path):
+def test_two_clean_builds_are_identical_and_the_cache_keeps_downloads(built_book: Path, tmp_path: Path):
     """A second clean build in another folder gives the same bytes, the PDF included; only the run times and
     cache decisions on the build page may differ (the print style hides them, so the PDF does not).
 
     The build cache stores executed notebooks with their declared downloads inside, and the CSV
     files are written from the notebooks after every cache lookup: a reused notebook keeps its data.
     """
-    other = project  # built clean by the fixture, in another folder, before any test changes it
+    other = copy_project(tmp_path / "other")
+    proc = tradebook("build", "--pdf", cwd=other)  # as make book builds, and as built_book is
+    assert proc.returncode == 0, proc.stderr
+    assert set(statuses(proc.stdout).values()) == {"executed"}
     first, second = built_book / "_build" / "html", other / "_build" / "html"
     assert not differing_files(first, second)
     assert str(other) not in "".join(p.read_text(errors="replace") for p in second.rglob("*.html"))
@@ -83,7 +74,12 @@ def test_two_clean_builds_are_identical_and_the_cache_keeps_downloads(built_book
     assert cached and cached == published_csv
 
 
-@pytest.mark.xdist_group("book")
+@pytest.fixture
+def project(built_small_book: Path, tmp_path: Path) -> Path:
+    """A copy of the small built book, this test's own."""
+    return copy_built(built_small_book, tmp_path / "project")
+
+
 def test_a_rebuild_with_nothing_changed_executes_nothing(project):
     html = (project / "_build/html/notebooks/intro.html").read_bytes()
     again = tradebook("build", "--pdf", cwd=project)
@@ -96,7 +92,6 @@ def test_a_rebuild_with_nothing_changed_executes_nothing(project):
     assert (project / "_build/html/notebooks/intro.html").read_bytes() == html
 
 
-@pytest.mark.xdist_group("book")
 def test_changing_one_data_file_re_executes_only_the_notebooks_that_read_it(project):
     cache = project / "_build/.cache/kazakhstan-italy"
     readers = {
@@ -105,48 +100,41 @@ def test_changing_one_data_file_re_executes_only_the_notebooks_that_read_it(proj
         if (entry / "key.json").is_file()
         and any(p.endswith("events.csv") for p in json.loads((entry / "key.json").read_text())["reads"])
     }
-    assert readers and "trade_growth.ipynb" not in readers
+    assert readers and "mirror_statistics.ipynb" not in readers
     events = project / "data/events.csv"
     events.write_text(events.read_text(encoding="utf-8").replace(",diplomacy,", ",agreement,", 1), encoding="utf-8")
     proc = tradebook("build", cwd=project)
     assert proc.returncode == 0, proc.stderr
     done = statuses(proc.stdout)
     assert {nb for nb, status in done.items() if status == "executed"} == readers
-    assert done["trade_growth.ipynb"] == "reused"
+    assert done["mirror_statistics.ipynb"] == "reused"
 
 
-@pytest.mark.xdist_group("book")
 def test_a_failing_notebook_stops_the_build_and_is_not_cached(project):
-    html_before = (project / "_build/html/notebooks/trade_growth.html").read_bytes()
-    path = project / "notebooks/trade_growth.ipynb"
+    html_before = (project / "_build/html/notebooks/mirror_statistics.html").read_bytes()
+    path = project / "notebooks/mirror_statistics.ipynb"
     good = path.read_bytes()
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell('raise RuntimeError("deliberate failure for the test")'))
     nbformat.write(nb, path)
     failed = tradebook("build", cwd=project)
     assert failed.returncode == 1
-    assert "trade_growth.ipynb failed: RuntimeError: deliberate failure for the test" in failed.stderr
-    assert (project / "_build/html/notebooks/trade_growth.html").read_bytes() == html_before
+    assert "mirror_statistics.ipynb failed: RuntimeError: deliberate failure for the test" in failed.stderr
+    assert (project / "_build/html/notebooks/mirror_statistics.html").read_bytes() == html_before
     again = tradebook("build", cwd=project)
-    assert again.returncode == 1 and statuses(again.stdout).get("trade_growth.ipynb") is None
-    assert "running  trade_growth.ipynb" in again.stdout  # executed again: the failure was not cached
+    assert again.returncode == 1 and statuses(again.stdout).get("mirror_statistics.ipynb") is None
+    assert "running  mirror_statistics.ipynb" in again.stdout  # executed again: the failure was not cached
     path.write_bytes(good)
-    fixed = tradebook("build", cwd=project)  # back to the inputs of the last good book
+    fixed = tradebook("build", "--pdf", cwd=project)  # back to the inputs of the last good book
     assert fixed.returncode == 0, fixed.stderr
     assert "up to date" in fixed.stdout
-    assert (project / "_build/html/notebooks/trade_growth.html").read_bytes() == html_before
+    assert (project / "_build/html/notebooks/mirror_statistics.html").read_bytes() == html_before
 
 
 @pytest.fixture(scope="module")
 def small_project(tmp_path_factory):
     """The introduction, the trade and the mirror chapters only: what a new year or another partner changes."""
-    project = copy_project(tmp_path_factory.mktemp("newyear"))
-    chapters = "".join(f"  - file: notebooks/{name}\n" for name in ("trade_growth", "mirror_statistics"))
-    toc = f"format: jb-book\nroot: notebooks/intro\nchapters:\n{chapters}"
-    (project / "_toc.yml").write_text(toc, encoding="utf-8")
-    config = yaml.safe_load((project / "_config.yml").read_text(encoding="utf-8"))
-    config["sphinx"]["config"]["suppress_warnings"] = ["myst.xref_missing"]  # links to the chapters left out
-    (project / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    project = copy_project(tmp_path_factory.mktemp("newyear"), ("trade_growth", "mirror_statistics"))
     first = tradebook("build", cwd=project)
     assert first.returncode == 0, first.stderr
     return project
@@ -193,12 +181,10 @@ def test_another_edition_builds_beside_the_default(small_project):
     assert "Trieste" not in chinese and "Transalpine" not in chinese
 
 
-@pytest.mark.xdist_group("book")
-def test_a_copied_built_project_rebuilds_from_its_own_data(built_book: Path, tmp_path: Path):
+def test_a_copied_built_project_rebuilds_from_its_own_data(built_small_book: Path, tmp_path: Path):
     """`cp -a` of a built project, then one changed value: the copy's cache checks the copy's files."""
-    copy = tmp_path / "copy"
-    shutil.copytree(built_book, copy, symlinks=True)
-    unchanged = tradebook("build", "--pdf", cwd=copy)  # as built_book was built
+    copy = copy_built(built_small_book, tmp_path / "copy")
+    unchanged = tradebook("build", "--pdf", cwd=copy)  # as the original was built
     assert unchanged.returncode == 0, unchanged.stderr
     assert "up to date" in unchanged.stdout  # the same files, named relative to the project: nothing to do
     trade = copy / "data" / "trade.csv"
@@ -215,19 +201,13 @@ def test_a_copied_built_project_rebuilds_from_its_own_data(built_book: Path, tmp
     intro = page_text(copy / "_build/html/notebooks/intro.html")
     assert "of which Kazakh exports were US$ 12.3 billion" in intro
     assert "of which Kazakh exports were US$ 12.3 billion" not in page_text(
-        built_book / "_build/html/notebooks/intro.html"
+        built_small_book / "_build/html/notebooks/intro.html"
     )
 
 
-@pytest.mark.xdist_group("partial")
 def test_a_year_with_one_flow_stays_out_of_every_headline_and_is_named(tmp_path_factory):
     """The README's next-year row without its import row: a partial year, never a headline."""
-    project = copy_project(tmp_path_factory.mktemp("partial"))
-    toc = "format: jb-book\nroot: notebooks/intro\nchapters:\n  - file: notebooks/trade_growth\n"
-    (project / "_toc.yml").write_text(toc, encoding="utf-8")
-    config = yaml.safe_load((project / "_config.yml").read_text(encoding="utf-8"))
-    config["sphinx"]["config"]["suppress_warnings"] = ["myst.xref_missing"]  # links to the chapters left out
-    (project / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    project = copy_project(tmp_path_factory.mktemp("partial"), ("trade_growth",))
     trade = DataFolder(ROOT / "data").load("trade")
     pair = indicators.bilateral(trade, "KAZ", "ITA")
     last = int(pair.index.max())

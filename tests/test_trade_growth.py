@@ -261,7 +261,6 @@ def test_a_partner_known_only_since_2018_gets_no_tests_and_says_so(tmp_path):
     assert "supf" not in got and "fc_med" not in got and "adf_stat" not in got
 
 
-@pytest.mark.xdist_group("book")
 def test_built_book_shows_the_headline_numbers_for_italy(built_book):
     pair = indicators.bilateral(TRADE, "KAZ", "ITA")
     latest = int(pair.index[-1])
