@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import fcntl
+import os
 import shutil
 import subprocess
 import sys
@@ -123,11 +124,11 @@ def tradebook(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([*TRADEBOOK, *args], cwd=cwd, capture_output=True, text=True)
 
 
-def shared_build(tmp_path_factory, worker_id: str, name: str, chapters: tuple[str, ...] | None = None) -> Path:
+def shared_build(tmp_path_factory, name: str, chapters: tuple[str, ...] | None = None) -> Path:
     """A copy of the project built once per run with --pdf, shared (read only) by the run's test processes:
     the first to ask builds it while the other waits. Tests that change it change a copy (`copy_built`)."""
     base = tmp_path_factory.getbasetemp()
-    shared = base.parent if worker_id != "master" else base
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # the run's folder, above each worker's
     project = shared / name
     with open(shared / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -141,9 +142,9 @@ def shared_build(tmp_path_factory, worker_id: str, name: str, chapters: tuple[st
 
 
 @pytest.fixture(scope="session")
-def built_book(tmp_path_factory, worker_id: str) -> Path:
+def built_book(tmp_path_factory) -> Path:
     """The default edition, PDF included, as make book builds it."""
-    return shared_build(tmp_path_factory, worker_id, "book")
+    return shared_build(tmp_path_factory, "book")
 
 
 # Two chapters besides the introduction: data_methods reads events.csv, mirror_statistics does not.
@@ -151,9 +152,9 @@ SMALL_BOOK = ("data_methods", "mirror_statistics")
 
 
 @pytest.fixture(scope="session")
-def built_small_book(tmp_path_factory, worker_id: str) -> Path:
+def built_small_book(tmp_path_factory) -> Path:
     """The introduction and two short chapters, built with --pdf: for tests of the build itself."""
-    return shared_build(tmp_path_factory, worker_id, "small-book", SMALL_BOOK)
+    return shared_build(tmp_path_factory, "small-book", SMALL_BOOK)
 
 
 def copy_built(built: Path, dest: Path) -> Path:

@@ -4,7 +4,8 @@ Each page is visited once (module fixture) from a local HTTP server on 127.0.0.1
 another host is refused and counted. The tests then check what a reader would meet: no console
 errors, no failed requests, images that load, figures with alt text and captions, visible glued
 numbers, formulas typeset, a sidebar that reaches every chapter, internal links that resolve. A
-screenshot of each chapter is saved under _build/screenshots/ as a test artefact.
+screenshot of each chapter is saved under _build/screenshots/ as a test artefact: the whole page at
+1280 px, the first screen at 390 px.
 
 Every page is opened at 1280 and at 390 CSS px (a phone): the page never scrolls sideways, no table is
 wider than its column at 1280, the text of every chart a reader sees at 390 is at least 9 CSS px, and
@@ -194,7 +195,7 @@ def visit_all(served, browser, width: int) -> dict[str, Visit]:
         url = page_url(base, site, path)
         visit = Visit(url)
         current.append(visit)
-        page.goto(url, wait_until="networkidle")
+        page.goto(url, wait_until="load")
         page.wait_for_function("() => !window.MathJax || !MathJax.startup || !!MathJax.startup.promise")
         page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise.then(() => true) : true")
         page.wait_for_load_state("networkidle")
@@ -205,7 +206,7 @@ def visit_all(served, browser, width: int) -> dict[str, Visit]:
             visit.facts["hover"] = hover(page, HOVER_CHARTS[name])
         if path.resolve() in chapters:
             suffix = "" if width == 1280 else f"-{width}"
-            page.screenshot(path=str(SCREENSHOTS / f"{path.stem}{suffix}.png"), full_page=True)
+            page.screenshot(path=str(SCREENSHOTS / f"{path.stem}{suffix}.png"), full_page=width == 1280)
         results[name] = visit
     context.close()
     return results

@@ -1,7 +1,8 @@
 """Text from the inputs is text wherever it lands, never markup: one book built from inputs whose texts carry HTML,
-MyST roles and links, and TeX for MathJax (an edition's title, every source's citation, the
-article's title, publisher and address, the claims' labels and product names, a speaker, an event), read back
-from the pages, the search index, the charts and their metadata, a browser and the PDF.
+MyST roles and links, and TeX for MathJax (an edition's title, every source's citation, a source's publisher,
+licence and caveat, the article's title, publisher and address, the claims' labels and product names, a
+speaker, an event), read back from the pages, the search index, the charts and their metadata, a browser and
+the PDF.
 
 The same book holds two investment statements published on one day by one speaker in one source: the
 investment chapter lists both (a table of rows sharing a date once stopped that chapter with a KeyError).
@@ -44,6 +45,7 @@ chapters:
 """
 CHROMIUM = shutil.which("chromium")
 URL = "https://timesca.com/energy_*x*_[y](z)_$w$/"
+CAVEAT = f"Country {EVIL} name"
 STATEMENT = "2025-09-29,ITA,2005-2025 cumulative,Italian investment in Kazakhstan,7.6,bn USD,7600000000.0,USD,"
 
 
@@ -62,10 +64,14 @@ def book(tmp_path_factory) -> Path:
     edition = project / "params" / "kazakhstan-italy.yml"
     _edit(edition, '"Kazakhstan and Italy: trade', f'"Kazakhstan {quoted[1:-1]}')
     _edit(edition, "  forecast_years: 3\n", "")  # a parameter of the trade chapter, not in this book
-    known = sources.read(data / sources.FILENAME).values()
-    (data / sources.FILENAME).write_text(
-        sources.text(s.model_copy(update={"citation": f"{s.citation} {EVIL}"}) for s in known), encoding="utf-8"
+    known = [
+        s.model_copy(update={"citation": f"{s.citation} {EVIL}"}) for s in sources.read(data / "sources.yml").values()
+    ]
+    first = known[0]  # the first source's publisher, licence and a caveat too: the data chapter lists them
+    known[0] = first.model_copy(
+        update={"publisher": f"{first.publisher} {EVIL}", "licence": EVIL, "caveats": [*first.caveats, CAVEAT]}
     )
+    (data / sources.FILENAME).write_text(sources.text(known), encoding="utf-8")
     claims = data / "claims.yml"
     _edit(claims, 'title: "Energy, industry', f'title: "{quoted[1:-1]} Energy, industry')
     _edit(claims, "publisher: The Times of Central Asia", f"publisher: {quoted}")
@@ -124,6 +130,7 @@ def test_no_page_holds_markup_from_the_inputs(book: Path):
     assert EVIL in shown["how_to_cite"]  # the edition's title and the citation, via MyST substitutions
     assert shown["claims_check"].count("<img src=") >= 12  # article, labels, captions, evidence, product
     assert "$\\notacommand{x}$" in shown["investment_history"]  # a speaker, an event, the charts' sources
+    assert CAVEAT in shown["data_methods"] and shown["data_methods"].count(EVIL) >= 3  # publisher, licence, caveat
 
 
 def test_the_article_address_is_its_link_and_text(book: Path):
