@@ -15,7 +15,7 @@ import papermill
 import pytest
 import yaml
 
-from tradebook.book import project, toc
+from tradebook.book import editions, project, toc
 from tradebook.book.forkserver import FORKSERVER, SVG_SERVICE, ForkServer
 from tradebook.book.kernels import ForkKernelManager
 
@@ -147,14 +147,19 @@ def built_book(tmp_path_factory) -> Path:
     return shared_build(tmp_path_factory, "book")
 
 
-# Two chapters besides the introduction: data_methods reads events.csv, mirror_statistics does not.
-SMALL_BOOK = ("data_methods", "mirror_statistics")
+# Two chapters besides the introduction: both read trade.csv; data_methods reads events.csv, trade_growth does not.
+SMALL_BOOK = ("trade_growth", "data_methods")
 
 
 @pytest.fixture(scope="session")
 def built_small_book(tmp_path_factory) -> Path:
     """The introduction and two short chapters, built with --pdf: for tests of the build itself."""
     return shared_build(tmp_path_factory, "small-book", SMALL_BOOK)
+
+
+def built_chapter(book: Path, name: str) -> dict[str, object]:
+    """The values a chapter glued in a built book of the default edition (Italy, the edition's parameters)."""
+    return glued(book / "_build" / ".cache" / editions.DEFAULT.removesuffix(".yml") / name / "executed.ipynb")
 
 
 def copy_built(built: Path, dest: Path) -> Path:

@@ -7,7 +7,7 @@ import shutil
 
 import pandas as pd
 import pytest
-from conftest import FIXTURES, ROOT, page_text, run_notebook
+from conftest import FIXTURES, ROOT, built_chapter, page_text, run_notebook
 from papermill.exceptions import PapermillExecutionError
 
 from tradebook.analysis import composition as comp
@@ -21,13 +21,13 @@ FIXTURE = FIXTURES / "comtrade_synthetic_kaz_ita_hs2_2021_2023.csv"
 
 
 @pytest.fixture(scope="module")
-def composition_ita(tmp_path_factory):
-    return run_notebook("export_composition", tmp_path_factory.mktemp("ec"), partner="ITA")
+def composition_ita(built_book):
+    return built_chapter(built_book, "export_composition")
 
 
 @pytest.fixture(scope="module")
-def mirror_ita(tmp_path_factory):
-    return run_notebook("mirror_statistics", tmp_path_factory.mktemp("ms"), partner="ITA")
+def mirror_ita(built_book):
+    return built_chapter(built_book, "mirror_statistics")
 
 
 def test_composition_italy_with_the_shipped_data(composition_ita):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT, page_text, run_notebook
+from conftest import ROOT, built_chapter, page_text, run_notebook
 
 from tradebook.analysis import indicators, timeseries
 from tradebook.data import currency
@@ -18,8 +18,8 @@ def _fdi(partner: str, measure: str):
 
 
 @pytest.fixture(scope="module")
-def italy(tmp_path_factory):
-    return run_notebook("investment_history", tmp_path_factory.mktemp("ita"))
+def italy(built_book):
+    return built_chapter(built_book, "investment_history")
 
 
 def test_italy_numbers_come_from_the_data(italy):
