@@ -120,6 +120,17 @@ def run_cli(argv: list[str], cwd: Path, capsys, monkeypatch) -> tuple[int, str, 
     return int(code or 0), out.out, out.err
 
 
+@pytest.fixture
+def cli(capsys, monkeypatch):
+    """`tradebook ARGS` in this process (no interpreter to start), returning what the installed command would."""
+
+    def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+        code, out, err = run_cli(list(args), cwd, capsys, monkeypatch)
+        return subprocess.CompletedProcess(["tradebook", *args], code, out, err)
+
+    return run
+
+
 def tradebook(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([*TRADEBOOK, *args], cwd=cwd, capture_output=True, text=True)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import papermill
 import pytest
-from conftest import FIXTURES, ROOT, SHARED, glued, needs_shared, page_text, run_notebook, tradebook
+from conftest import FIXTURES, ROOT, SHARED, glued, needs_shared, page_text, run_notebook
 
 from tradebook.analysis import claim_checks, claim_spec, claims
 from tradebook.analysis.claims import (
@@ -398,14 +398,14 @@ def test_malformed_claim_is_one_clear_error(tmp_path, old, new, field, message):
         claim_spec.load(DataFolder(folder))
 
 
-def test_cli_reports_a_broken_claims_file_in_one_line(tmp_path):
+def test_cli_reports_a_broken_claims_file_in_one_line(tmp_path, cli):
     folder = data_with(tmp_path / "data")
     (folder / "claims.yml").write_text("articles: {}\nclaims: [\n", encoding="utf-8")
-    proc = tradebook("validate", "--data-dir", str(folder), cwd=ROOT)
+    proc = cli("validate", "--data-dir", str(folder), cwd=ROOT)
     assert proc.returncode == 1
     first = proc.stderr.splitlines()[0]
     assert first.endswith("claims.yml:3: invalid YAML: expected the node content, but found '<stream end>'")
-    proc = tradebook("build", "--data-dir", str(folder), cwd=ROOT)
+    proc = cli("build", "--data-dir", str(folder), cwd=ROOT)
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1
     assert "claims.yml:3: invalid YAML" in proc.stderr and "Traceback" not in proc.stderr

@@ -5,15 +5,15 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import ROOT, copy_project, run_cli, tradebook
+from conftest import ROOT, copy_project, run_cli
 
 
-def test_help_lists_the_commands_and_build_options():
-    top = tradebook("--help", cwd=ROOT)
+def test_help_lists_the_commands_and_build_options(cli):
+    top = cli("--help", cwd=ROOT)
     for command in ("build", "validate", "import", "editions", "data"):
         assert command in top.stdout
-    assert "--override" in tradebook("import", "--help", cwd=ROOT).stdout
-    build = tradebook("build", "--help", cwd=ROOT)
+    assert "--override" in cli("import", "--help", cwd=ROOT).stdout
+    build = cli("build", "--help", cwd=ROOT)
     for option in ("--partner", "--start-year", "--end-year", "--data-dir", "--params", "-p NAME=VALUE"):
         assert option in build.stdout
 

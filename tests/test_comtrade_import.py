@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import FIXTURES, ROOT, run_cli, tradebook
+from conftest import FIXTURES, ROOT, run_cli
 
 from tradebook.data.errors import InputError
 from tradebook.data.folder import DataFolder
@@ -78,11 +78,11 @@ def test_import_merges_and_reimport_changes_nothing(data_dir):
     assert {p.name: p.read_bytes() for p in data_dir.iterdir()} == snapshot
 
 
-def test_import_keeps_the_bns_totals_and_reports_each_conflict(data_dir):
+def test_import_keeps_the_bns_totals_and_reports_each_conflict(data_dir, cli):
     """The fixture's totals differ from BNS's: BNS ranks first, so its rows stay and each conflict is listed."""
     trade_csv = data_dir / "trade.csv"
     bns_rows = [line for line in trade_csv.read_text().splitlines() if ",KAZ,ITA," in line and line[:4] in YEARS]
-    proc = tradebook("import", "comtrade", str(FIXTURE), "--data-dir", str(data_dir), cwd=ROOT)
+    proc = cli("import", "comtrade", str(FIXTURE), "--data-dir", str(data_dir), cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     after = [line for line in trade_csv.read_text().splitlines() if ",KAZ,ITA," in line and line[:4] in YEARS]
     assert after == bns_rows and all(line.endswith(",bns-trade-by-country") for line in after)
@@ -103,14 +103,14 @@ def test_override_replaces_the_higher_ranked_totals_and_says_so(data_dir):
     assert {c.outcome for c in report.conflicts} == {"overridden"} and len(report.conflicts) == 6
 
 
-def test_cli_reports_the_merge(data_dir):
-    proc = tradebook("import", "comtrade", str(FIXTURE), "--data-dir", str(data_dir), cwd=ROOT)
+def test_cli_reports_the_merge(data_dir, cli):
+    proc = cli("import", "comtrade", str(FIXTURE), "--data-dir", str(data_dir), cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
-    proc = tradebook("import", "comtrade", str(FIXTURE), "--data-dir", str(data_dir), cwd=ROOT)
+    proc = cli("import", "comtrade", str(FIXTURE), "--data-dir", str(data_dir), cwd=ROOT)
     assert "0 rows added, 0 changed" in proc.stdout
 
 
-def test_missing_primary_value_column(tmp_path, data_dir):
+def test_missing_primary_value_column(tmp_path, data_dir, cli):
     header, rows = _rows()
     path = _variant(tmp_path, [h for h in header if h != "primaryValue"], rows)
     with pytest.raises(InputError) as err:
@@ -118,7 +118,7 @@ def test_missing_primary_value_column(tmp_path, data_dir):
     problem = err.value.problems[0]
     assert (problem.line, problem.column) == (1, "primaryValue")
     assert problem.file.endswith("variant.csv")
-    proc = tradebook("import", "comtrade", str(path), "--data-dir", str(data_dir), cwd=ROOT)
+    proc = cli("import", "comtrade", str(path), "--data-dir", str(data_dir), cwd=ROOT)
     assert proc.returncode == 2
     assert "variant.csv:1: column 'primaryValue': missing column" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -181,12 +181,12 @@ def _snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
     return {p.name: (p.read_bytes(), p.stat().st_mode & 0o7777) for p in sorted(folder.iterdir()) if p.is_file()}
 
 
-def test_a_failed_import_leaves_data_byte_identical(data_dir):
+def test_a_failed_import_leaves_data_byte_identical(data_dir, cli):
     """A bad row in trade.csv: the import refuses in one line before writing trade_products.csv or sources.yml."""
     with open(data_dir / "trade.csv", "a", encoding="utf-8") as fh:
         fh.write("2030,KAZ,ITA,export,-5,USD,bns-trade-by-country\n")
     before = _snapshot(data_dir)
-    proc = tradebook("import", "comtrade", str(FIXTURE), "--data-dir", str(data_dir), cwd=ROOT)
+    proc = cli("import", "comtrade", str(FIXTURE), "--data-dir", str(data_dir), cwd=ROOT)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and "trade.csv" in proc.stderr
     assert _snapshot(data_dir) == before
@@ -215,10 +215,10 @@ def test_a_full_disk_during_an_import_changes_no_file(data_dir, failing, capsys,
     assert _snapshot(data_dir) == before
 
 
-def test_an_import_keeps_the_files_modes(data_dir):
+def test_an_import_keeps_the_files_modes(data_dir, cli):
     for name, mode in (("trade.csv", 0o640), ("trade_products.csv", 0o664), ("sources.yml", 0o600)):
         (data_dir / name).chmod(mode)
-    proc = tradebook("import", "comtrade", str(FIXTURE), "--data-dir", str(data_dir), cwd=ROOT)
+    proc = cli("import", "comtrade", str(FIXTURE), "--data-dir", str(data_dir), cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     modes = {name: (data_dir / name).stat().st_mode & 0o777 for name in ("trade_products.csv", "sources.yml")}
     assert modes == {"trade_products.csv": 0o664, "sources.yml": 0o600}

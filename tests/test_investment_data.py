@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import FIXTURES, ROOT, SHARED, copy_project, needs_shared, tradebook
+from conftest import FIXTURES, ROOT, SHARED, copy_project, needs_shared
 
 from tradebook.data.contract import DATASETS
 from tradebook.data.errors import InputError
@@ -179,11 +179,11 @@ def test_bad_event_date_and_unrecorded_url(tmp_path):
     assert [(p.line, p.column) for p in problems] == [(2, "reference")]
 
 
-def test_validate_command_reports_event_problem_in_one_line(tmp_path):
+def test_validate_command_reports_event_problem_in_one_line(tmp_path, cli):
     project = copy_project(tmp_path)
     events = project / "data" / "events.csv"
     events.write_text(events.read_text().replace(",ITA,visit,", ",ITA,party,", 1))
-    proc = tradebook("validate", cwd=project)
+    proc = cli("validate", cwd=project)
     assert proc.returncode == 1
     assert re.search(r"data/events\.csv:\d+: column 'kind'", proc.stderr)
     assert "Traceback" not in proc.stderr

@@ -50,12 +50,12 @@ def test_the_vendored_vega_is_the_one_that_draws_the_static_charts():
     assert vega.bundle_versions() in header, "run `make vendor` after a new pin of vl-convert-python"
 
 
-def test_version_and_a_description_for_each_subcommand():
-    assert tradebook("--version", cwd=ROOT).stdout.strip() == f"tradebook {book_version()}"
-    top = tradebook("--help", cwd=ROOT).stdout
+def test_version_and_a_description_for_each_subcommand(cli):
+    assert cli("--version", cwd=ROOT).stdout.strip() == f"tradebook {book_version()}"
+    top = cli("--help", cwd=ROOT).stdout
     for command in ("build", "validate", "import", "editions", "data"):
         assert re.search(rf"^\s+{command}\s+\w+", top, re.M), command
-        assert tradebook(command, "--help", cwd=ROOT).stdout.count("\n\n") >= 2  # usage, description, options
+        assert cli(command, "--help", cwd=ROOT).stdout.count("\n\n") >= 2  # usage, description, options
 
 
 def test_one_off_parameters_build_in_their_own_folder():
