@@ -11,20 +11,17 @@ import nbformat
 import papermill
 import pytest
 import vl_convert
-from conftest import ROOT, glued
+from conftest import ROOT, forked_kernels, glued
 from papermill.exceptions import PapermillExecutionError
 
 from tradebook.book.forkserver import FORKSERVER, SVG_SERVICE, ForkServer, render_svg
 from tradebook.book.kernels import ForkKernelManager
 
-pytestmark = pytest.mark.xdist_group("kernels")  # one fork server for the module, on one worker
 
-
-@pytest.fixture(scope="module")
-def server():
-    with ForkServer(ROOT / "notebooks") as kernels:
-        assert kernels.wait_ready(), kernels.error
-        yield kernels
+@pytest.fixture
+def server() -> ForkServer:
+    """This test process's fork server, the one its chapter runs use too (started once per process)."""
+    return forked_kernels()
 
 
 @pytest.fixture
