@@ -87,3 +87,20 @@ def run(name: str, parameters: dict[str, Any]) -> set[str]:
         except glue.NoData:
             pass
     return {Path(path).name for path in reads}
+
+
+def glued(name: str, **parameters: Any) -> dict[str, object]:
+    """Run one chapter's code in this process with `parameters`; the values it glued (a Markdown glue: its text).
+
+    The values `conftest.run_notebook` reads back from a kernel's outputs, without a kernel, papermill or the
+    charts' images: for tests of what a chapter computes, not of how the build executes it.
+    """
+    found: dict[str, object] = {}
+
+    def record(key: str, value: object, display: bool = True) -> None:
+        found[key] = value.data if isinstance(value, IPython.display.Markdown) else value
+
+    with offline(), pytest.MonkeyPatch.context() as mp:
+        mp.setattr(glue, "myst_glue", record)
+        run(name, parameters)
+    return found

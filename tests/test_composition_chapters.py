@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 
+import chapters
 import pandas as pd
 import pytest
 from conftest import FIXTURES, ROOT, built_chapter, page_text, run_notebook
@@ -52,16 +53,16 @@ def test_composition_italy_with_the_shipped_data(composition_ita):
 
 
 def test_start_year_reaches_composition_and_mirror(tmp_path):
-    g = run_notebook("export_composition", tmp_path, partner="ITA", start_year=1992)
+    g = chapters.glued("export_composition", partner="ITA", start_year=1992)
     assert (g["manuf_first_year"], g["manuf_last_year"]) == (1996, 2020)
     assert g["manuf_first"] == pytest.approx(109_684_680.0 / 127_957_307.0)
-    g = run_notebook("mirror_statistics", tmp_path, partner="ITA", start_year=2010, end_year=2015)
+    g = chapters.glued("mirror_statistics", partner="ITA", start_year=2010, end_year=2015)
     assert (g["exports_first_year"], g["exports_last_year"]) == (2010, 2015)
     assert (g["crude_first_year"], g["crude_last_year"]) == (2013, 2015)
 
 
 def test_composition_for_a_partner_with_partial_data(tmp_path):
-    g = run_notebook("export_composition", tmp_path, partner="CHN")
+    g = chapters.glued("export_composition", partner="CHN")
     products = DataFolder(DATA).load("trade_products")
     assert g["has_full_breakdown"] is False and g["partner_name"] == "China"
     # No crude register of China, and BACI's crude figures without a total beside them: not measurable.
@@ -77,7 +78,7 @@ def test_composition_with_a_full_comtrade_breakdown(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
     import_comtrade(FIXTURE, data)
-    g = run_notebook("export_composition", tmp_path, partner="ITA", data_dir=str(data))
+    g = chapters.glued("export_composition", partner="ITA", data_dir=str(data))
     assert g["has_full_breakdown"] is True and g["full_years"] == "2021–2023"
     products = DataFolder(data).load("trade_products")
     for flow in ("export", "import"):
@@ -109,7 +110,7 @@ def test_mirror_italy(mirror_ita):
 
 
 def test_mirror_for_an_eu_partner_without_its_own_import_figures(tmp_path):
-    g = run_notebook("mirror_statistics", tmp_path, partner="DEU")
+    g = chapters.glued("mirror_statistics", partner="DEU")
     assert g["has_exports"] is False  # the page says the data hold no imports as Germany reports them
     assert "exports_ratio_last" not in g
     assert g["imports_last_year"] == 2023
@@ -160,7 +161,7 @@ def test_a_comtrade_list_short_of_its_total_is_shown_as_a_partial_list(tmp_path)
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
     import_comtrade(short, data)
-    g = run_notebook("export_composition", tmp_path, partner="ITA", data_dir=str(data))
+    g = chapters.glued("export_composition", partner="ITA", data_dir=str(data))
     folder = DataFolder(data)
     lists = comp.partial_lists(folder.load("trade_products"), folder.sources(), "KAZ", "ITA")
     comtrade = lists[lists["source"].str.contains("comtrade")]

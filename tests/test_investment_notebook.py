@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import chapters
 import pytest
-from conftest import ROOT, built_chapter, page_text, run_notebook
+from conftest import ROOT, built_chapter, page_text
 
 from tradebook.analysis import indicators, timeseries
 from tradebook.data import currency
@@ -46,7 +47,7 @@ def test_italy_numbers_come_from_the_data(italy):
 
 
 def test_netherlands_edition_runs_without_events_or_statements(tmp_path):
-    nld = run_notebook("investment_history", tmp_path, partner="NLD")
+    nld = chapters.glued("investment_history", partner="NLD")
     assert nld["partner_name"] == "Netherlands"
     assert nld["events_count"] == 0 and nld["has_events"] is False  # the page says no milestones are on record
     assert nld["has_statements"] is False  # ... and no official statement
@@ -55,7 +56,7 @@ def test_netherlands_edition_runs_without_events_or_statements(tmp_path):
 
 
 def test_a_partner_with_too_few_years_for_the_shift_test_still_gets_the_chapter(tmp_path):
-    deu = run_notebook("investment_history", tmp_path, partner="DEU")
+    deu = chapters.glued("investment_history", partner="DEU")
     assert deu["partner_name"] == "Germany"
     assert deu["stock_last_eur_m"] == pytest.approx(_fdi("DEU", "stock").iloc[-1] / 1e6)
     assert deu["shift_tested"] is False  # the page says the series are too short on one side of 2009

@@ -6,11 +6,12 @@ from __future__ import annotations
 import math
 import warnings
 
+import chapters
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import ROOT, built_chapter, page_text, run_notebook
+from conftest import ROOT, built_chapter, page_text
 from scipy import stats
 from statsmodels.regression.linear_model import OLS
 from statsmodels.stats.diagnostic import acorr_ljungbox, recursive_olsresiduals
@@ -33,7 +34,7 @@ def chapter(request, tmp_path_factory) -> tuple[str, dict[str, object], pd.DataF
     if request.param == "ITA":
         got = built_chapter(request.getfixturevalue("built_book"), "trade_growth")
     else:
-        got = run_notebook("trade_growth", tmp_path_factory.mktemp(request.param), partner=request.param)
+        got = chapters.glued("trade_growth", partner=request.param)
     rows = TRADE[(TRADE.reporter == "KAZ") & (TRADE.partner == request.param) & (TRADE.currency == "USD")]
     flows = rows.pivot_table(index="year", columns="flow", values="value", aggfunc="sum")
     flows["turnover"] = flows["export"] + flows["import"]
@@ -249,14 +250,14 @@ def test_crude_price_and_volume(chapter):
 
 
 def test_trade_growth_respects_the_year_window(tmp_path):
-    got = run_notebook("trade_growth", tmp_path, start_year=2005, end_year=2020, forecast_years=2)
+    got = chapters.glued("trade_growth", start_year=2005, end_year=2020, forecast_years=2)
     assert (got["first_year"], got["last_year"], got["forecast_last_year"]) == (2005, 2020, 2022)
     assert got["has_tests"] and (got["integ_first"], got["integ_last"]) == (2005, 2020)
     assert got["turnover_el_last"] == 2020 and got["fc_from"] == 2005
 
 
 def test_a_partner_known_only_since_2018_gets_no_tests_and_says_so(tmp_path):
-    got = run_notebook("trade_growth", tmp_path, partner="DEU")
+    got = chapters.glued("trade_growth", partner="DEU")
     turnover = indicators.bilateral(TRADE, "KAZ", "DEU")["turnover"].dropna()
     assert got["n_years"] == len(turnover) and got["first_year"] == int(turnover.index[0]) > 2015
     assert not got["has_tests"] and not got["has_oil"] and not got["has_scenario"]
