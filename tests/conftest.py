@@ -188,3 +188,13 @@ def page_text(html_file: Path) -> str:
     raw = raw[raw.find("<main") :] if "<main" in raw else raw
     text = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", raw, flags=re.S)
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", text)))
+
+
+BUILT = {"built_book", "built_small_book"}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """A test that reads a built book is slow (the first of a run waits for the build): marked as such."""
+    for item in items:
+        if BUILT & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

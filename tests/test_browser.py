@@ -45,6 +45,7 @@ MIN_CHART_PX = 9.0
 HOVER_CHARTS = {"notebooks/intro.html": "fig-intro-trade", "notebooks/trade_growth.html": "fig-trade-level"}
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.xdist_group("browser"),  # one browser and one visit of each page, on one worker
     pytest.mark.skipif(
         CHROMIUM is None,

@@ -17,6 +17,8 @@ import pytest
 from conftest import SMALL_BOOK, TRADEBOOK, copy_built, copy_project
 from test_rebuild import differing_files
 
+pytestmark = pytest.mark.slow  # every test here runs real builds
+
 
 def processes_in(folder: Path) -> list[str]:
     """The processes (pid and command) whose working directory is inside `folder`: its workers and kernels."""

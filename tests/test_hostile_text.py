@@ -97,7 +97,7 @@ def book(tmp_path_factory) -> Path:
     return project / "_build" / "html"
 
 
-pytestmark = pytest.mark.xdist_group("hostile")
+pytestmark = [pytest.mark.xdist_group("hostile"), pytest.mark.slow]  # one hostile book, built once
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

@@ -193,6 +193,7 @@ def test_every_partner_is_compared_and_the_shares_add_up():
     assert comparison.table["mirror_ratio"].notna().sum() >= 20 and comparison.fdi_year is not None
 
 
+@pytest.mark.slow
 def test_a_one_off_build_has_its_folder_and_its_banner(tmp_path: Path):
     """-p/--data-dir overrides: the edition's own book stays untouched, every page says what differs."""
     project = copy_project(tmp_path / "one-off")

@@ -20,6 +20,8 @@ from tradebook.analysis import indicators
 from tradebook.book import buildinfo, normalise
 from tradebook.data.folder import DataFolder
 
+pytestmark = pytest.mark.slow  # every test here runs real builds
+
 
 def statuses(stdout: str) -> dict[str, str]:
     """notebook → executed | reused, from the build's progress lines."""
