@@ -316,8 +316,12 @@ def _field(name: str) -> str:
 
 
 def spec(shown: Chart, description: str) -> dict[str, Any]:
-    """The chart's Vega-Lite spec in the house style; `description` becomes the live SVG's aria-label."""
-    out = shown.altair.to_dict()
+    """The chart's Vega-Lite spec in the house style; `description` becomes the live SVG's aria-label.
+
+    Altair's schema validation (jsonschema, seconds over a book's charts) is left out: it would give the same
+    dict, and the tests validate every spec the book publishes (tests/test_published.py).
+    """
+    out = shown.altair.to_dict(validate=False)
     out.pop("$schema", None)  # a URL the page never loads; the embedding is told the mode instead
     out["config"] = {**CONFIG, **{k: v for k, v in out.get("config", {}).items() if k != "view"}}
     out["description"] = description
