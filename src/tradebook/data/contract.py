@@ -19,9 +19,16 @@ MIN_YEAR, MAX_YEAR = 1990, 2100
 
 
 @cache
+def country_converter() -> coco.CountryConverter:
+    """country_converter's table, loaded once a process (a tenth of a CPU-second): its codes here, its names in
+    data.countries."""
+    return coco.CountryConverter()
+
+
+@cache
 def iso3_codes() -> frozenset[str]:
     """ISO 3166 alpha-3 codes known to country_converter, plus WLD for the world total."""
-    codes = coco.CountryConverter().data["ISO3"].dropna()
+    codes = country_converter().data["ISO3"].dropna()
     return frozenset(codes) | {WORLD}
 
 
