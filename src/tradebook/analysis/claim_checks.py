@@ -614,15 +614,22 @@ def product_shares(products: pd.DataFrame, trade: pd.DataFrame, reporter: str, p
     reported = mirror.in_usd(reported)
     aggregate = rows["product"].isin(list(composition.AGGREGATES)) & (rows["product"] != composition.BASE_METALS)
     out = rows[~aggregate].copy()
+    # Looked up in dicts, not with .loc per row (a tenth of a second a call): one TOTAL per year and source
+    # (the contract's key), one row per year of `reported`.
+    pair_total = {key: float(value) for key, value in totals.items()}
+    reported_total = {
+        year: (float(value), str(source))
+        for year, value, source in zip(reported.index, reported["value"], reported["source"], strict=True)
+    }
     total, total_source = [], []
     for year, source in zip(out["year"], out["source"], strict=True):
         own = composition.PAIR_TOTALS.get(source, source)
-        if (year, own) in totals.index:
-            total.append(float(totals[(year, own)]))
+        if (year, own) in pair_total:
+            total.append(pair_total[(year, own)])
             total_source.append(own)
-        elif source not in composition.PAIR_TOTALS and year in reported.index:
-            total.append(float(reported.loc[year, "value"]))
-            total_source.append(str(reported.loc[year, "source"]))
+        elif source not in composition.PAIR_TOTALS and year in reported_total:
+            total.append(reported_total[year][0])
+            total_source.append(reported_total[year][1])
         else:
             total.append(float("nan"))
             total_source.append("")
