@@ -683,8 +683,7 @@ def _block_value(kind: str, block: pd.DataFrame) -> pd.Series:
         return block.loc[block["value"].idxmin()]
     if kind == "same":
         return block.loc[block["value"].idxmax()]
-    codes = list(block["product"])
-    kept = block[[not any(composition.hs_relation(c, o) == "part" for o in codes) for c in codes]]
+    kept = block[[not part for part in composition.parts_among(list(block["product"]))]]
     first = kept.iloc[0].copy()
     first["value"] = kept["value"].sum()
     first["share"] = first["value"] / first["total"]
