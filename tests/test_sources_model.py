@@ -76,3 +76,18 @@ def test_the_same_bytes_are_parsed_once_and_changed_bytes_again(tmp_path, monkey
     path.write_text(text.replace("    trade: 5\n", "    trade: first\n", 1), encoding="utf-8")
     with pytest.raises(InputError):
         sources.read(path)  # a broken file is reported, never answered from an earlier parse
+
+
+def test_warm_parses_ahead_and_leaves_a_broken_file_to_validation(tmp_path, monkeypatch):
+    """The fork server's warm-up: a kernel reading the same bytes gets the parse; a bad file raises only there."""
+    (tmp_path / "sources.yml").write_bytes(SHIPPED.read_bytes())
+    expected = sources.read(SHIPPED)
+    sources.warm(tmp_path)
+    monkeypatch.setattr(sources, "load_model", lambda *a, **k: pytest.fail("parsed again"))
+    assert sources.read(tmp_path / "sources.yml") == expected
+    monkeypatch.undo()
+    sources.warm(tmp_path / "absent")
+    (tmp_path / "sources.yml").write_text("not: [a, mapping", encoding="utf-8")
+    sources.warm(tmp_path)
+    with pytest.raises(InputError):
+        sources.read(tmp_path / "sources.yml")

@@ -102,8 +102,15 @@ PRELOAD = (
     "python_calamine",
 )
 # Reference tables every kernel would load from installed packages (country names, ECB rates, HS codes), loaded
-# once here: they read no file of the book, so the files a notebook reads (its cache key) stay its own.
-WARM = ("tradebook.data.countries:warm", "tradebook.data.currency:warm", "tradebook.analysis.composition:warm")
+# once here: they read no file of the book, so the files a notebook reads (its cache key) stay its own. And the
+# default data folder's sources.yml, parsed once here: a kernel still reads the file, and uses the parse only
+# when the bytes are the same (data.sources.read), so what it reads and what it gets are its own as well.
+WARM = (
+    "tradebook.data.countries:warm",
+    "tradebook.data.currency:warm",
+    "tradebook.analysis.composition:warm",
+    "tradebook.data.sources:warm",
+)
 
 
 def die_with_parent(parent: int, signum: int = signal.SIGKILL) -> None:

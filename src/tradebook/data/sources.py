@@ -8,6 +8,7 @@ and key. The importers declare their `Source` in code and `dump` writes the file
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -207,6 +208,14 @@ def _digest(path: Path) -> str | None:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None  # absent or unreadable: parsing says so
+
+
+def warm(folder: Path = Path("..") / "data") -> None:
+    """Parse the sources.yml of the notebooks' default data folder now: the kernels' fork server does (in the
+    notebooks' folder), so each notebook finds it parsed once `read` has checked the file's bytes (and its
+    DataFolder notes the read). A missing or broken file is left for the build's validation to report."""
+    with contextlib.suppress(InputError):
+        read(Path(folder) / FILENAME)
 
 
 def read(path: Path) -> dict[str, Source]:
