@@ -40,11 +40,9 @@ import vl_convert
 from IPython.display import publish_display_data
 
 from ..data.sources import Source
-from .downloads import check_name, csv_text
+from .downloads import CHART_MIME, check_name, csv_text
 from .forkserver import SVG_SERVICE, render_svg
 
-# The build turns an output of this type into the live chart's placeholder and the chart's downloads.
-CHART_MIME = "application/vnd.tradebook.chart+json"
 # JupyterLab draws this one live while the notebook is edited; the build drops it with the rest.
 VEGALITE_MIME = "application/vnd.vegalite.v6+json"
 STATIC_WIDTH = 600  # plot width of the static image, px: its text stays ≥ 9 px down to a 0.8 scale (A4 column)
