@@ -79,6 +79,11 @@ PRELOAD = (
     "yaml",
     "altair",
     "narwhals.stable.v1",
+    "narwhals.stable.v1._namespace",  # what Altair's first chart of a kernel imports to read a pandas frame
+    "narwhals._pandas_like.namespace",
+    "narwhals._pandas_like.dataframe",
+    "narwhals._interchange.dataframe",
+    "pandas.core.methods.to_dict",
     "vl_convert",
     "IPython",
     "IPython.display",
