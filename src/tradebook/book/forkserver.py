@@ -108,13 +108,15 @@ PRELOAD = (
 )
 # Reference tables every kernel would load from installed packages (country names, ECB rates, HS codes), loaded
 # once here: they read no file of the book, so the files a notebook reads (its cache key) stay its own. And the
-# default data folder's sources.yml, parsed once here: a kernel still reads the file, and uses the parse only
-# when the bytes are the same (data.sources.read), so what it reads and what it gets are its own as well.
+# default data folder's sources.yml and data files, parsed once here: a kernel still reads each file, and uses
+# the parse only when the bytes are the same (data.sources.read, data.validate.check), so what it reads and
+# what it gets are its own as well.
 WARM = (
     "tradebook.data.countries:warm",
     "tradebook.data.currency:warm",
     "tradebook.analysis.composition:warm",
     "tradebook.data.sources:warm",
+    "tradebook.data.validate:warm",
 )
 
 
