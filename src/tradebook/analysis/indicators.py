@@ -165,7 +165,12 @@ def partner_table(trade: pd.DataFrame, reporter: str, with_world: bool = True) -
 
 def partner_turnover(trade: pd.DataFrame, reporter: str, year: int) -> pd.Series:
     """Turnover (US$) with each partner country in one year, largest first, all partners the data hold."""
-    table = partner_table(trade, reporter, with_world=False)
+    return year_turnover(partner_table(trade, reporter, with_world=False), year)
+
+
+def year_turnover(table: pd.DataFrame, year: int) -> pd.Series:
+    """`partner_turnover` from a `partner_table(..., with_world=False)`: a check ranking several years
+    pivots the table once."""
     if year not in table.index.get_level_values("year"):
         return pd.Series(dtype=float, name="turnover")
     block = table.xs(year, level="year")["turnover"].drop(index=WORLD, errors="ignore")

@@ -22,6 +22,7 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -445,6 +446,26 @@ class BreakTest:
     null: str
 
 
+@lru_cache(maxsize=16)
+def _null_sup_f(t: tuple[float, ...], model: str, ks: range, reps: int, seed: int, null: str) -> np.ndarray:
+    """The simulated sup-F of a design under the null: a function of the years, model, break dates and seed only.
+
+    The chapter tests turnover, exports and imports over the same years: the same 20,000 replications, drawn and
+    computed once (the same numbers, bit for bit). Read-only, as it is shared.
+    """
+    years = np.array(t)
+    m, bases = _projections(years, model, ks)
+    dof = len(years) - _design(years, model).shape[1] - bases.shape[2]
+    draws = np.random.default_rng(seed).standard_normal((reps, len(years)))
+    if null == "random_walk":
+        draws = np.cumsum(draws, axis=1)
+    elif null != "iid":
+        raise ValueError(f"unknown null {null!r}: 'iid' or 'random_walk'")
+    sim = _f_stats(draws, m, bases, dof).max(axis=1)
+    sim.flags.writeable = False
+    return sim
+
+
 def sup_f_test(
     y: pd.Series,
     model: str = "mean",
@@ -476,12 +497,7 @@ def sup_f_test(
     f = _f_stats(v[None, :], m, bases, dof)[0]
     best = int(np.argmax(f))
     k = ks[best]
-    draws = np.random.default_rng(seed).standard_normal((reps, n))
-    if null == "random_walk":
-        draws = np.cumsum(draws, axis=1)
-    elif null != "iid":
-        raise ValueError(f"unknown null {null!r}: 'iid' or 'random_walk'")
-    sim = _f_stats(draws, m, bases, dof).max(axis=1)
+    sim = _null_sup_f(tuple(t), model, ks, reps, seed, null)
     p = float((1 + np.sum(sim >= f[best])) / (reps + 1))
     standard = model == "mean" and math.isclose(trim, ANDREWS_TRIM) and min_size is None
     andrews = ANDREWS_SUPF_15.get(q) if standard else None

@@ -9,6 +9,9 @@ from IPython.display import publish_display_data
 
 # The mime type of a download declared by a notebook; the build turns it into a link (normalise.py).
 DOWNLOAD_MIME = "application/vnd.tradebook.download+json"
+# The mime type of a chart's live spec and data (book.vega.show): the build turns it into the live chart's
+# placeholder and the chart's downloads. Here, not in vega.py, so the build need not import Altair to read it.
+CHART_MIME = "application/vnd.tradebook.chart+json"
 
 
 def csv_text(frame: pd.DataFrame | pd.Series) -> str:

@@ -79,6 +79,11 @@ PRELOAD = (
     "yaml",
     "altair",
     "narwhals.stable.v1",
+    "narwhals.stable.v1._namespace",  # what Altair's first chart of a kernel imports to read a pandas frame
+    "narwhals._pandas_like.namespace",
+    "narwhals._pandas_like.dataframe",
+    "narwhals._interchange.dataframe",
+    "pandas.core.methods.to_dict",
     "vl_convert",
     "IPython",
     "IPython.display",
@@ -102,8 +107,17 @@ PRELOAD = (
     "python_calamine",
 )
 # Reference tables every kernel would load from installed packages (country names, ECB rates, HS codes), loaded
-# once here: they read no file of the book, so the files a notebook reads (its cache key) stay its own.
-WARM = ("tradebook.data.countries:warm", "tradebook.data.currency:warm", "tradebook.analysis.composition:warm")
+# once here: they read no file of the book, so the files a notebook reads (its cache key) stay its own. And the
+# default data folder's sources.yml and data files, parsed once here: a kernel still reads each file, and uses
+# the parse only when the bytes are the same (data.sources.read, data.validate.check), so what it reads and
+# what it gets are its own as well.
+WARM = (
+    "tradebook.data.countries:warm",
+    "tradebook.data.currency:warm",
+    "tradebook.analysis.composition:warm",
+    "tradebook.data.sources:warm",
+    "tradebook.data.validate:warm",
+)
 
 
 def die_with_parent(parent: int, signum: int = signal.SIGKILL) -> None:

@@ -28,11 +28,10 @@ from typing import Any
 import nbformat
 
 from . import datapackage
-from .downloads import DOWNLOAD_MIME
+from .downloads import CHART_MIME, DOWNLOAD_MIME
 from .editions import BOX_CLASS, parameters_box
 from .errors import BuildError
 from .provenance import Provenance
-from .vega import CHART_MIME
 
 DOWNLOADS = "downloads"
 CSS_CLASS = "tradebook-download"  # the container of the download links, for readers' styles and the tests

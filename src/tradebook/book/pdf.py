@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import functools
 import http.server
+import importlib
 import re
 import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-from playwright.sync_api import sync_playwright
 
 from .errors import BuildError
 
@@ -98,6 +97,8 @@ def print_book(site: Path, pages: list[Path], out: Path, title: str) -> int:
     if not Path(CHROMIUM).exists():
         raise BuildError(f"the PDF needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
     host = next((p for p in pages if "mathjax" in p.read_text(encoding="utf-8").lower()), pages[0])
+    # Imported when a PDF is asked for: Playwright's protocol tables cost the build a third of a CPU-second.
+    sync_playwright = importlib.import_module("playwright.sync_api").sync_playwright
     with served(site) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         context = browser.new_context(service_workers="block")

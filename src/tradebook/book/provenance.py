@@ -9,6 +9,7 @@ writes something a reader sees: the stamp of each page, the parameters box, each
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -93,16 +94,35 @@ def data_vintage(data_dir: Path, pair: tuple[str, str], reads: list[str], source
         path = Path(data_dir) / name
         if not path.is_file():
             continue
-        header = pd.read_csv(path, nrows=0).columns
-        if "year" not in header or "source" not in header:
-            continue
-        about = [c for c in ABOUT if c in header]
-        frame = pd.read_csv(path, usecols=["year", "source", *about], dtype={c: str for c in about})
-        if about:
-            frame = frame[frame[about].isin(pair).sum(axis=1) >= min(2, len(about))]
-        for source, year in frame.groupby("source")["year"].max().items():
-            latest[str(source)] = max(int(year), latest.get(str(source), 0))
+        for source, year in _latest_years(path, pair).items():
+            latest[source] = max(year, latest.get(source, 0))
     return [
         Vintage(sources[s].citation if s in sources else s, y, release_status(sources[s], y) if s in sources else "")
         for s, y in sorted(latest.items())
     ]
+
+
+# What `_latest_years` found in each file for each pair: (resolved path, pair) → (sha256 of the bytes, years).
+_LATEST: dict[tuple[Path, tuple[str, str]], tuple[str, dict[str, int]]] = {}
+
+
+def _latest_years(path: Path, pair: tuple[str, str]) -> dict[str, int]:
+    """The latest year of each source's rows about the pair in one tidy file ({} without year and source).
+
+    Read once a process for the same bytes: every page that read trade.csv asks about the same file.
+    """
+    raw = path.read_bytes()
+    key, digest = (path.resolve(), pair), hashlib.sha256(raw).hexdigest()
+    kept = _LATEST.get(key)
+    if kept is not None and kept[0] == digest:
+        return kept[1]
+    found: dict[str, int] = {}
+    header = pd.read_csv(io.BytesIO(raw), nrows=0).columns
+    if "year" in header and "source" in header:
+        about = [c for c in ABOUT if c in header]
+        frame = pd.read_csv(io.BytesIO(raw), usecols=["year", "source", *about], dtype={c: str for c in about})
+        if about:
+            frame = frame[frame[about].isin(pair).sum(axis=1) >= min(2, len(about))]
+        found = {str(source): int(year) for source, year in frame.groupby("source")["year"].max().items()}
+    _LATEST[key] = (digest, found)
+    return found

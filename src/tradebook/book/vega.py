@@ -26,13 +26,15 @@ metadata file, the SVG and the Vega-Lite spec. All of it is deterministic: the s
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import altair as alt
 import pandas as pd
@@ -40,11 +42,9 @@ import vl_convert
 from IPython.display import publish_display_data
 
 from ..data.sources import Source
-from .downloads import check_name, csv_text
+from .downloads import CHART_MIME, check_name, csv_text
 from .forkserver import SVG_SERVICE, render_svg
 
-# The build turns an output of this type into the live chart's placeholder and the chart's downloads.
-CHART_MIME = "application/vnd.tradebook.chart+json"
 # JupyterLab draws this one live while the notebook is edited; the build drops it with the rest.
 VEGALITE_MIME = "application/vnd.vegalite.v6+json"
 STATIC_WIDTH = 600  # plot width of the static image, px: its text stays ≥ 9 px down to a 0.8 scale (A4 column)
@@ -78,6 +78,22 @@ CONFIG: dict[str, Any] = {
 }
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def unchecked(build: Callable[P, R]) -> Callable[P, R]:
+    """Build without Altair checking every object against the schema as it is created (a fifth of a chart's CPU
+    time): the same objects and the same spec. tests/test_published.py validates every spec the book publishes."""
+
+    @functools.wraps(build)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with alt.utils.schemapi.debug_mode(False):
+            return build(*args, **kwargs)
+
+    return run
+
+
 @dataclass(frozen=True)
 class Chart:
     """An Altair chart in the house style, with what its data package states: title, units, sources."""
@@ -88,6 +104,7 @@ class Chart:
     sources: tuple[Source, ...]
 
 
+@unchecked
 def chart(altair_chart: alt.TopLevelMixin, *, title: str, units: str, sources: list[Source], note: str = "") -> Chart:
     """Any Altair chart with the house title: the title, then the units and the source line as subtitle.
 
@@ -114,6 +131,7 @@ def axis_format(fmt: str) -> str:
     return re.sub(r"[+~]|\.\d+", "", fmt)
 
 
+@unchecked
 def x_years(
     field: str = "year", *, title: str | None = "Year", domain: tuple[float, float] | None = None, labels: bool = True
 ) -> alt.X:
@@ -129,6 +147,7 @@ def x_years(
     return alt.X(f"{field}:Q", title=title if labels else None, scale=scale, axis=axis)
 
 
+@unchecked
 def y_values(
     field: str = "shown", *, y_format: str, title: str | None = None, zero: bool = False, log: bool = False
 ) -> alt.Y:
@@ -137,6 +156,7 @@ def y_values(
     return alt.Y(f"{field}:Q", title=title, scale=scale, axis=alt.Axis(format=axis_format(y_format)))
 
 
+@unchecked
 def legend(labels: list[str], **style: Any) -> alt.Legend:
     """The legend above a chart: two labels a row while all are short, one a row once any is long, so that
     no label is cut short on a 390 px screen. `style`: other alt.Legend properties (e.g. symbolStrokeColor)."""
@@ -144,6 +164,7 @@ def legend(labels: list[str], **style: Any) -> alt.Legend:
     return alt.Legend(title=None, columns=columns, labelLimit=LABEL_LIMIT, **style)
 
 
+@unchecked
 def colours(labels: list[str], palette: list[str] | None = None) -> alt.Color:
     """The colour of each layer's `series` (its legend label), the same in every layer of a chart; one series
     needs no legend (the title says what it is)."""
@@ -151,6 +172,7 @@ def colours(labels: list[str], palette: list[str] | None = None) -> alt.Color:
     return alt.Color("series:N", scale=scale, legend=legend(labels) if len(labels) > 1 else None)
 
 
+@unchecked
 def lines(
     frame: pd.DataFrame,
     series: dict[str, str],
@@ -200,6 +222,7 @@ def lines(
     return alt.layer(base.mark_line(), points, rule)
 
 
+@unchecked
 def time_series(
     frame: pd.DataFrame,
     series: dict[str, str],
@@ -222,6 +245,7 @@ def time_series(
     return chart(drawn, title=title, units=units, sources=sources, note=note)
 
 
+@unchecked
 def year_bars(
     values: pd.Series,
     *,
@@ -266,6 +290,7 @@ def year_bars(
     )
 
 
+@unchecked
 def small_multiples(
     frame: pd.DataFrame,
     *,
@@ -315,9 +340,14 @@ def _field(name: str) -> str:
     return re.sub(r"([\\.\[\]'\":])", r"\\\1", name)
 
 
+@unchecked
 def spec(shown: Chart, description: str) -> dict[str, Any]:
-    """The chart's Vega-Lite spec in the house style; `description` becomes the live SVG's aria-label."""
-    out = shown.altair.to_dict()
+    """The chart's Vega-Lite spec in the house style; `description` becomes the live SVG's aria-label.
+
+    Altair's schema validation (jsonschema, seconds over a book's charts) is left out: it would give the same
+    dict, and the tests validate every spec the book publishes (tests/test_published.py).
+    """
+    out = shown.altair.to_dict(validate=False)
     out.pop("$schema", None)  # a URL the page never loads; the embedding is told the mode instead
     out["config"] = {**CONFIG, **{k: v for k, v in out.get("config", {}).items() if k != "view"}}
     out["description"] = description

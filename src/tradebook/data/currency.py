@@ -21,6 +21,11 @@ def _converter():
     return CurrencyConverter(fallback_on_missing_rate=False, fallback_on_wrong_date=False)
 
 
+def currencies() -> frozenset[str]:
+    """The currencies of the ECB's reference rates (the euro included): those the annual rates can convert."""
+    return frozenset(_converter().currencies)
+
+
 def warm() -> None:
     """Load the ECB's daily rates now: the kernels' fork server does, once for every notebook."""
     _converter()

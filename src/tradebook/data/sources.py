@@ -8,6 +8,7 @@ and key. The importers declare their `Source` in code and `dump` writes the file
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -198,6 +199,38 @@ def check(path: Path) -> tuple[dict[str, Source], list[Problem]]:
         return {}, err.problems
 
 
+# sources.yml files this process has parsed: resolved path → (sha256 of the bytes parsed, the sources by id).
+_PARSED: dict[Path, tuple[str, dict[str, Source]]] = {}
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None  # absent or unreadable: parsing says so
+
+
+def warm(folder: Path = Path("..") / "data") -> None:
+    """Parse the sources.yml of the notebooks' default data folder now: the kernels' fork server does (in the
+    notebooks' folder), so each notebook finds it parsed once `read` has checked the file's bytes (and its
+    DataFolder notes the read). A missing or broken file is left for the build's validation to report."""
+    with contextlib.suppress(InputError):
+        read(Path(folder) / FILENAME)
+
+
 def read(path: Path) -> dict[str, Source]:
-    """The sources of a sources.yml by id; InputError names file, line and key of every problem."""
-    return dict(load_model(path, SourcesFile, context=_vocabulary(), label="key").root)
+    """The sources of a sources.yml by id; InputError names file, line and key of every problem.
+
+    Parsed once a process for the same bytes (the YAML with its line numbers and the model cost about a fifth
+    of a CPU-second, and the build, a notebook or the fork server's warm-up may each ask again); the sources
+    are frozen models, the dict a new one each call. A file whose bytes change is parsed again.
+    """
+    path = Path(path)
+    key, digest = path.resolve(), _digest(path)
+    parsed = _PARSED.get(key)
+    if parsed is not None and digest is not None and parsed[0] == digest:
+        return dict(parsed[1])
+    found = dict(load_model(path, SourcesFile, context=_vocabulary(), label="key").root)
+    if digest is not None and _digest(path) == digest:  # unchanged while it was parsed
+        _PARSED[key] = (digest, found)
+    return dict(found)

@@ -1,0 +1,23 @@
+"""A page's data vintage: the latest year of each source's rows about the pair, read afresh when a file changes."""
+
+from __future__ import annotations
+
+import shutil
+
+from conftest import ROOT
+
+from tradebook.book import provenance
+from tradebook.data import sources
+
+
+def test_the_vintage_follows_the_bytes_of_the_file(tmp_path):
+    data = shutil.copytree(ROOT / "data", tmp_path / "data")
+    known = sources.read(data / sources.FILENAME)
+    reads = ["../data/trade.csv", "../data/fdi.csv"]
+    first = provenance.data_vintage(data, ("KAZ", "ITA"), reads, known)
+    assert first and provenance.data_vintage(data, ("KAZ", "ITA"), reads, known) == first
+    assert provenance.data_vintage(data, ("KAZ", "CHN"), reads, known) != first  # another pair, its own years
+    with open(data / "trade.csv", "a", encoding="utf-8") as fh:
+        fh.write("2031,KAZ,ITA,export,1,USD,bns-trade-by-country\n")
+    after = provenance.data_vintage(data, ("KAZ", "ITA"), reads, known)
+    assert max(v.latest for v in after) == 2031 and after != first
