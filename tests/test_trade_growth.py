@@ -28,7 +28,7 @@ PRODUCTS = pd.read_csv(ROOT / "data" / "trade_products.csv", dtype={"product": s
 same_worker = pytest.mark.xdist_group("trade_growth_chapter")
 
 
-@pytest.fixture(scope="module", params=[pytest.param("ITA", marks=pytest.mark.slow), "CHN"])  # Italy's run: the built book's
+@pytest.fixture(scope="module", params=[pytest.param("ITA", marks=pytest.mark.slow), "CHN"])
 def chapter(request, tmp_path_factory) -> tuple[str, dict[str, object], pd.DataFrame]:
     """The chapter executed once per partner (Italy's: in the built book): (partner, glued values, flows by year)."""
     if request.param == "ITA":
