@@ -112,6 +112,12 @@ LAYOUT_FACTS = """async () => {
 }"""
 
 
+# A page that loads MathJax has typeset once its startup promise exists (the script is deferred: at "load" the
+# page's own MathJax configuration may be there before the script that adds the promise).
+MATHJAX_STARTED = """() => !document.querySelector('script[src*="mathjax"]')
+  || !!(window.MathJax && MathJax.startup && MathJax.startup.promise)"""
+
+
 @dataclass
 class Visit:
     """What happened when the browser opened one page."""
@@ -197,7 +203,7 @@ def visit_all(served, browser, width: int) -> dict[str, Visit]:
         visit = Visit(url)
         current.append(visit)
         page.goto(url, wait_until="load")
-        page.wait_for_function("() => !window.MathJax || !MathJax.startup || !!MathJax.startup.promise")
+        page.wait_for_function(MATHJAX_STARTED)
         page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise.then(() => true) : true")
         page.wait_for_load_state("networkidle")
         page.wait_for_function("() => [...document.querySelectorAll('.tb-vega')].every(d => d.dataset.state)")
