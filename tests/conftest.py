@@ -194,28 +194,7 @@ BUILT = {"built_book", "built_small_book"}
 
 
 def pytest_collection_modifyitems(items) -> None:
-    """A test that reads a built book is slow (the first of a run waits for the build): marked as such.
-
-    And the order the two test processes take the tests in (pytest-xdist hands them out in turn): the two
-    books are built at once, one by each process, the other slow tests follow (those that need only the
-    small book first), and the quick ones fill the time the slow ones leave at the end.
-    """
+    """A test that reads a built book is slow (the first of a run waits for the build): marked as such."""
     for item in items:
         if BUILT & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
-    first = {}
-    for item in items:
-        for name in ("built_book", "built_small_book"):
-            if name in getattr(item, "fixturenames", ()) and not item.get_closest_marker("xdist_group"):
-                first.setdefault(name, item)
-
-    def rank(item) -> int:
-        if item is first.get("built_book"):
-            return 0
-        if item is first.get("built_small_book"):
-            return 1
-        if not item.get_closest_marker("slow"):
-            return 4
-        return 3 if "built_book" in getattr(item, "fixturenames", ()) else 2
-
-    items.sort(key=rank)  # stable: within a rank, the order of the files
