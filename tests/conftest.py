@@ -164,7 +164,7 @@ SMALL_BOOK = ("trade_growth", "data_methods")
 
 @pytest.fixture(scope="session")
 def built_small_book(tmp_path_factory) -> Path:
-    """The introduction and two short chapters, built with --pdf: for tests of the build itself."""
+    """The introduction, the trade and the data chapters, built with --pdf: for tests of the build itself."""
     return shared_build(tmp_path_factory, "small-book", SMALL_BOOK)
 
 
