@@ -112,10 +112,17 @@ LAYOUT_FACTS = """async () => {
 }"""
 
 
-# A page that loads MathJax has typeset once its startup promise exists (the script is deferred: at "load" the
-# page's own MathJax configuration may be there before the script that adds the promise).
-MATHJAX_STARTED = """() => !document.querySelector('script[src*="mathjax"]')
-  || !!(window.MathJax && MathJax.startup && MathJax.startup.promise)"""
+# A page that loads MathJax has typeset once MathJax's startup promise resolves. The script is deferred and
+# replaces the page's configuration object when it runs: the promise is awaited in the page, where it appears.
+MATHJAX_TYPESET = """async () => {
+  if (!document.querySelector('script[src*="mathjax"]')) return true;
+  for (let waited = 0; !(window.MathJax && MathJax.startup && MathJax.startup.promise); waited += 50) {
+    if (waited > 30000) throw new Error('MathJax did not start in 30 s');
+    await new Promise(resolve => setTimeout(resolve, 50));
+  }
+  await MathJax.startup.promise;
+  return true;
+}"""
 
 
 @dataclass
@@ -202,9 +209,8 @@ def visit_all(served, browser, width: int) -> dict[str, Visit]:
         url = page_url(base, site, path)
         visit = Visit(url)
         current.append(visit)
-        page.goto(url, wait_until="load")
-        page.wait_for_function(MATHJAX_STARTED)
-        page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise.then(() => true) : true")
+        page.goto(url, wait_until="networkidle")  # index.html redirects: the page it leads to, settled
+        page.evaluate(MATHJAX_TYPESET)
         page.wait_for_load_state("networkidle")
         page.wait_for_function("() => [...document.querySelectorAll('.tb-vega')].every(d => d.dataset.state)")
         visit.facts = page.evaluate(PAGE_FACTS) | page.evaluate(LAYOUT_FACTS)
