@@ -15,9 +15,10 @@ import papermill
 import pytest
 import yaml
 
-from tradebook.book import editions, project, toc
+from tradebook.book import editions, forkserver, project, toc
 from tradebook.book.forkserver import FORKSERVER, SVG_SERVICE, ForkServer
 from tradebook.book.kernels import ForkKernelManager
+from tradebook.data.validate import VALIDATED
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data-sources"
@@ -106,26 +107,59 @@ def copy_project(dest: Path, chapters: tuple[str, ...] | None = None) -> Path:
     return copied
 
 
-def run_cli(argv: list[str], cwd: Path, capsys, monkeypatch) -> tuple[int, str, str]:
-    """`tradebook ARGV` in-process, in `cwd`: exit code, stdout, stderr (one interpreter keeps tests fast)."""
+class LentKernels:
+    """This test process's fork server lent to a build run in-process: the build stops its own server when it
+    ends, and this one's `stop` leaves it running for the next build (it ends with the session)."""
+
+    def __init__(self, server: ForkServer) -> None:
+        self.server = server
+        self.error = server.error
+
+    @property
+    def address(self) -> str:
+        return self.server.address
+
+    @property
+    def svg_address(self) -> str:
+        return self.server.svg_address
+
+    def wait_ready(self, timeout: float = 120.0) -> bool:
+        return self.server.wait_ready(timeout)
+
+    def stop(self) -> None:
+        """Left running: its kernels end with their notebooks."""
+
+
+def run_cli(argv: list[str], cwd: Path, capture, monkeypatch) -> tuple[int, str, str]:
+    """`tradebook ARGV` in-process, in `cwd`: exit code, stdout, stderr (one interpreter keeps tests fast).
+
+    A build forks its kernels from this process's fork server (`forked_kernels`) instead of starting one, and
+    its workers' lines are captured with the rest when `capture` is `capfd`.
+    """
     from tradebook.book.cli import main
 
     monkeypatch.chdir(cwd)
-    capsys.readouterr()
+    monkeypatch.setattr(forkserver, "kernel_server", lambda folder: LentKernels(forked_kernels()))
+    for name in (VALIDATED, FORKSERVER, SVG_SERVICE):  # what a build sets for its workers, unset afterwards
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+    capture.readouterr()
     try:
         code = main(argv)
     except SystemExit as exit_:
         code = exit_.code
-    out = capsys.readouterr()
+    out = capture.readouterr()
     return int(code or 0), out.out, out.err
 
 
 @pytest.fixture
-def cli(capsys, monkeypatch):
-    """`tradebook ARGS` in this process (no interpreter to start), returning what the installed command would."""
+def cli(capfd, monkeypatch):
+    """`tradebook ARGS` in this process (no interpreter or fork server to start), returning what the installed
+    command would. The signals, the lock between two processes and a traceback's absence need the real command
+    (`tradebook`)."""
 
     def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-        code, out, err = run_cli(list(args), cwd, capsys, monkeypatch)
+        code, out, err = run_cli(list(args), cwd, capfd, monkeypatch)
         return subprocess.CompletedProcess(["tradebook", *args], code, out, err)
 
     return run
@@ -135,9 +169,9 @@ def tradebook(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([*TRADEBOOK, *args], cwd=cwd, capture_output=True, text=True)
 
 
-def shared_build(tmp_path_factory, name: str, chapters: tuple[str, ...] | None = None) -> Path:
-    """A copy of the project built once per run with --pdf, shared (read only) by the run's test processes:
-    the first to ask builds it while the other waits. Tests that change it change a copy (`copy_built`)."""
+def shared_build(tmp_path_factory, name: str, chapters: tuple[str, ...] | None = None, pdf: bool = False) -> Path:
+    """A copy of the project built once per run, shared (read only) by the run's test processes: the first
+    to ask builds it while the other waits. Tests that change it change a copy (`copy_built`)."""
     base = tmp_path_factory.getbasetemp()
     shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # the run's folder, above each worker's
     project = shared / name
@@ -146,7 +180,7 @@ def shared_build(tmp_path_factory, name: str, chapters: tuple[str, ...] | None =
         built = shared / f"{name}.built"
         if not built.exists():
             shutil.rmtree(project, ignore_errors=True)
-            proc = tradebook("build", "--pdf", cwd=copy_project(project, chapters))
+            proc = tradebook("build", *(["--pdf"] if pdf else []), cwd=copy_project(project, chapters))
             assert proc.returncode == 0, proc.stderr
             built.write_text(proc.stdout, encoding="utf-8")
     return project
@@ -155,7 +189,7 @@ def shared_build(tmp_path_factory, name: str, chapters: tuple[str, ...] | None =
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory) -> Path:
     """The default edition, PDF included, as make book builds it."""
-    return shared_build(tmp_path_factory, "book")
+    return shared_build(tmp_path_factory, "book", pdf=True)
 
 
 # Two chapters besides the introduction: both read trade.csv; data_methods reads events.csv, trade_growth does not.
@@ -164,7 +198,8 @@ SMALL_BOOK = ("trade_growth", "data_methods")
 
 @pytest.fixture(scope="session")
 def built_small_book(tmp_path_factory) -> Path:
-    """The introduction, the trade and the data chapters, built with --pdf: for tests of the build itself."""
+    """The introduction, the trade and the data chapters, without the PDF: for tests of the build itself (the
+    PDF's own tests read `built_book`'s)."""
     return shared_build(tmp_path_factory, "small-book", SMALL_BOOK)
 
 

@@ -63,16 +63,14 @@ def test_two_builds_at_once_publish_one_whole_book_equal_to_a_single_build(built
     """Both builds of one project succeed, one after the other: the second waits for the lock, says so, and
     then finds the book the first published up to date."""
     copy = copy_built(built_small_book, tmp_path / "copy")
-    first = start(copy, "--force", "--pdf")  # renders and prints again
+    first = start(copy, "--force")  # renders again
     wait_for(first, "Edition kazakhstan-italy")  # it holds the lock
-    second = start(copy, "--pdf")
+    second = start(copy)
     outputs = [run.communicate(timeout=900) for run in (first, second)]
     assert [first.returncode, second.returncode] == [0, 0], [err for _, err in outputs]
     assert "waiting for another build of this project (pid " in outputs[1][0]
     assert "_build/html is up to date" in outputs[1][0]
     assert not differing_files(built_small_book / "_build" / "html", copy / "_build" / "html")
-    pdf = copy / "_build" / "pdf" / "kazakhstan-italy.pdf"
-    assert pdf.read_bytes() == (built_small_book / "_build" / "pdf" / "kazakhstan-italy.pdf").read_bytes()
     assert not staging_left(copy)
     assert not (copy / "_build" / "html.old").exists()
 
@@ -110,7 +108,7 @@ def test_a_cell_that_runs_past_the_time_limit_fails_the_build_with_one_line(tmp_
     fresh_project = copy_project(tmp_path / "project", chapters=())  # the introduction alone
     path = fresh_project / "notebooks" / "intro.ipynb"
     nb = nbformat.read(path, as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell("while True:\n    pass"))
+    nb.cells.append(nbformat.v4.new_code_cell("import time\ntime.sleep(600)"))  # waits, burning no CPU
     nbformat.write(nb, path)
     started = time.monotonic()
     run = subprocess.run([*TRADEBOOK, "build", "--timeout", "3"], cwd=fresh_project, capture_output=True, text=True)

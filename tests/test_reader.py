@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 from bookpages import html_pages, local_file, soup, toc_pages
-from conftest import ROOT, copy_project, page_text, tradebook
+from conftest import ROOT, copy_project, page_text
 
 from tradebook.analysis import partners
 from tradebook.book import buildinfo, editions, normalise, vega
@@ -194,7 +194,7 @@ def test_every_partner_is_compared_and_the_shares_add_up():
 
 
 @pytest.mark.slow
-def test_a_one_off_build_has_its_folder_and_its_banner(tmp_path: Path):
+def test_a_one_off_build_has_its_folder_and_its_banner(tmp_path: Path, cli):
     """-p/--data-dir overrides: the edition's own book stays untouched, every page says what differs."""
     project = copy_project(tmp_path / "one-off")
     # Only the data-and-methods chapter, and only the parameters it declares, to keep the test quick.
@@ -203,7 +203,7 @@ def test_a_one_off_build_has_its_folder_and_its_banner(tmp_path: Path):
     (project / "params" / "small.yml").write_text(yaml.safe_dump(edition), encoding="utf-8")
     other = shutil.copytree(project / "data", tmp_path / "other-data")
 
-    proc = tradebook("build", "--params", "params/small.yml", "--data-dir", str(other), cwd=project)
+    proc = cli("build", "--params", "params/small.yml", "--data-dir", str(other), cwd=project)
 
     assert proc.returncode == 0, proc.stderr
     assert not (project / "_build" / "editions" / "small").exists()

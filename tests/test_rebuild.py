@@ -82,19 +82,19 @@ def project(built_small_book: Path, tmp_path: Path) -> Path:
     return copy_built(built_small_book, tmp_path / "project")
 
 
-def test_a_rebuild_with_nothing_changed_executes_nothing(project):
+def test_a_rebuild_with_nothing_changed_executes_nothing(project, cli):
     html = (project / "_build/html/notebooks/intro.html").read_bytes()
-    again = tradebook("build", "--pdf", cwd=project)
+    again = cli("build", cwd=project)
     assert again.returncode == 0, again.stderr
     assert "_build/html is up to date" in again.stdout and not statuses(again.stdout)
-    forced = tradebook("build", "--force", "--pdf", cwd=project)  # validates and renders, but executes nothing
+    forced = cli("build", "--force", cwd=project)  # validates and renders, but executes nothing
     assert forced.returncode == 0, forced.stderr
     assert set(statuses(forced.stdout).values()) == {"reused"}
     assert "0 executed" in forced.stdout.splitlines()[-1]
     assert (project / "_build/html/notebooks/intro.html").read_bytes() == html
 
 
-def test_changing_one_data_file_re_executes_only_the_notebooks_that_read_it(project):
+def test_changing_one_data_file_re_executes_only_the_notebooks_that_read_it(project, cli):
     cache = project / "_build/.cache/kazakhstan-italy"
     readers = {
         entry.name + ".ipynb"
@@ -105,39 +105,39 @@ def test_changing_one_data_file_re_executes_only_the_notebooks_that_read_it(proj
     assert readers and "trade_growth.ipynb" not in readers
     events = project / "data/events.csv"
     events.write_text(events.read_text(encoding="utf-8").replace(",diplomacy,", ",agreement,", 1), encoding="utf-8")
-    proc = tradebook("build", cwd=project)
+    proc = cli("build", cwd=project)
     assert proc.returncode == 0, proc.stderr
     done = statuses(proc.stdout)
     assert {nb for nb, status in done.items() if status == "executed"} == readers
     assert done["trade_growth.ipynb"] == "reused"
 
 
-def test_a_failing_notebook_stops_the_build_and_is_not_cached(project):
+def test_a_failing_notebook_stops_the_build_and_is_not_cached(project, cli):
     html_before = (project / "_build/html/notebooks/data_methods.html").read_bytes()
     path = project / "notebooks/data_methods.ipynb"
     good = path.read_bytes()
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell('raise RuntimeError("deliberate failure for the test")'))
     nbformat.write(nb, path)
-    failed = tradebook("build", cwd=project)
+    failed = cli("build", cwd=project)
     assert failed.returncode == 1
     assert "data_methods.ipynb failed: RuntimeError: deliberate failure for the test" in failed.stderr
     assert (project / "_build/html/notebooks/data_methods.html").read_bytes() == html_before
-    again = tradebook("build", cwd=project)
+    again = cli("build", cwd=project)
     assert again.returncode == 1 and statuses(again.stdout).get("data_methods.ipynb") is None
     assert "running  data_methods.ipynb" in again.stdout  # executed again: the failure was not cached
     path.write_bytes(good)
-    fixed = tradebook("build", "--pdf", cwd=project)  # back to the inputs of the last good book
+    fixed = cli("build", cwd=project)  # back to the inputs of the last good book
     assert fixed.returncode == 0, fixed.stderr
     assert "up to date" in fixed.stdout
     assert (project / "_build/html/notebooks/data_methods.html").read_bytes() == html_before
 
 
-def test_next_years_rows_reach_the_headlines_of_a_copied_built_project(built_small_book: Path, tmp_path: Path):
+def test_next_years_rows_reach_the_headlines_of_a_copied_built_project(built_small_book: Path, tmp_path: Path, cli):
     """`cp -a` of a built project, then next year's rows in the copy: the copy's cache checks the copy's files,
     and the new year reaches the headlines without editing a notebook (the original is untouched)."""
     copy = copy_built(built_small_book, tmp_path / "copy")
-    unchanged = tradebook("build", "--pdf", cwd=copy)  # as the original was built
+    unchanged = cli("build", cwd=copy)  # as the original was built
     assert unchanged.returncode == 0, unchanged.stderr
     assert "up to date" in unchanged.stdout  # the same files, named relative to the project: nothing to do
     trade = DataFolder(ROOT / "data").load("trade")
@@ -147,7 +147,7 @@ def test_next_years_rows_reach_the_headlines_of_a_copied_built_project(built_sma
     with open(copy / "data/trade.csv", "a", encoding="utf-8") as fh:
         fh.write(f"{year},KAZ,ITA,export,{exports},USD,wits-bns-panel\n")
         fh.write(f"{year},KAZ,ITA,import,{imports},USD,wits-bns-panel\n")
-    proc = tradebook("build", cwd=copy)
+    proc = cli("build", cwd=copy)
     assert proc.returncode == 0, proc.stderr
     assert statuses(proc.stdout) == {f"{nb}.ipynb": "executed" for nb in ("intro", *SMALL_BOOK)}  # all read it
     intro = page_text(copy / "_build/html/notebooks/intro.html")
@@ -160,10 +160,10 @@ def test_next_years_rows_reach_the_headlines_of_a_copied_built_project(built_sma
     assert f"In {year} Kazakhstan" not in page_text(built_small_book / "_build/html/notebooks/intro.html")
 
 
-def test_another_edition_builds_beside_the_default(built_small_book: Path, tmp_path: Path):
+def test_another_edition_builds_beside_the_default(built_small_book: Path, tmp_path: Path, cli):
     project = copy_built(built_small_book, tmp_path / "project")
     default_before = (project / "_build/html/notebooks/intro.html").read_bytes()
-    proc = tradebook("build", "--partner", "CHN", cwd=project)
+    proc = cli("build", "--partner", "CHN", cwd=project)
     assert proc.returncode == 0, proc.stderr
     intro = page_text(project / "_build/editions/kazakhstan-china/html/notebooks/intro.html")
     ranks = indicators.share_and_rank(DataFolder(ROOT / "data").load("trade"), "KAZ", "CHN")
@@ -178,7 +178,7 @@ def test_another_edition_builds_beside_the_default(built_small_book: Path, tmp_p
     assert "Trieste" not in chinese and "Transalpine" not in chinese
 
 
-def test_a_year_with_one_flow_stays_out_of_every_headline_and_is_named(built_small_book: Path, tmp_path: Path):
+def test_a_year_with_one_flow_stays_out_of_every_headline_and_is_named(built_small_book: Path, tmp_path: Path, cli):
     """The README's next-year row without its import row: a partial year, never a headline."""
     project = copy_built(built_small_book, tmp_path / "project")
     trade = DataFolder(ROOT / "data").load("trade")
@@ -187,7 +187,7 @@ def test_a_year_with_one_flow_stays_out_of_every_headline_and_is_named(built_sma
     partial = last + 1
     with open(project / "data/trade.csv", "a", encoding="utf-8") as fh:
         fh.write(f"{partial},KAZ,ITA,export,19000000000.0,USD,wits-bns-panel\n")
-    proc = tradebook("build", cwd=project)
+    proc = cli("build", cwd=project)
     assert proc.returncode == 0, proc.stderr
     assert f"{partial}" in proc.stdout and "a partial year" in proc.stdout  # the build warns of it
 
