@@ -108,26 +108,24 @@ def copy_project(dest: Path, chapters: tuple[str, ...] | None = None) -> Path:
 
 
 class LentKernels:
-    """This test process's fork server lent to a build run in-process: the build stops its own server when it
-    ends, and this one's `stop` leaves it running for the next build (it ends with the session)."""
+    """This test process's fork server lent to a build run in-process, started only when a notebook must run.
+    The build stops its own server when it ends; `stop` here leaves this one running for the next build."""
 
-    def __init__(self, server: ForkServer) -> None:
-        self.server = server
-        self.error = server.error
+    error = ""
 
     @property
     def address(self) -> str:
-        return self.server.address
+        return forked_kernels().address
 
     @property
     def svg_address(self) -> str:
-        return self.server.svg_address
+        return forked_kernels().svg_address
 
     def wait_ready(self, timeout: float = 120.0) -> bool:
-        return self.server.wait_ready(timeout)
+        return forked_kernels().wait_ready(timeout)
 
     def stop(self) -> None:
-        """Left running: its kernels end with their notebooks."""
+        """Left running: its kernels end with their notebooks, the server with the session."""
 
 
 def run_cli(argv: list[str], cwd: Path, capture, monkeypatch) -> tuple[int, str, str]:
@@ -139,7 +137,7 @@ def run_cli(argv: list[str], cwd: Path, capture, monkeypatch) -> tuple[int, str,
     from tradebook.book.cli import main
 
     monkeypatch.chdir(cwd)
-    monkeypatch.setattr(forkserver, "kernel_server", lambda folder: LentKernels(forked_kernels()))
+    monkeypatch.setattr(forkserver, "kernel_server", lambda folder: LentKernels())
     for name in (VALIDATED, FORKSERVER, SVG_SERVICE):  # what a build sets for its workers, unset afterwards
         monkeypatch.setenv(name, "")
         monkeypatch.delenv(name)
