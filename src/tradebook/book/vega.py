@@ -208,7 +208,7 @@ def lines(
         y=y_values(y_format=y_format, zero=zero, log=log),
         color=colours(order) if colour is None else colour,
     )
-    points = base.mark_point(filled=True, opacity=1).encode(size=alt.condition(selection, alt.value(90), alt.value(24)))
+    points = base.mark_point(filled=True, opacity=1).encode(size=_while(selection, alt.SizeValue, 90, 24))
     tooltip = [alt.Tooltip("year:Q", title="Year", format="d")] + [
         alt.Tooltip(f"{_field(s)}:Q", title=f"{s} ({units})" if len(order) == 1 else s, format=y_format) for s in order
     ]
@@ -216,7 +216,7 @@ def lines(
         alt.Chart(data)
         .transform_pivot("series", value="shown", groupby=["year"])
         .mark_rule(color="#888", strokeWidth=1)
-        .encode(x=x_years(), opacity=alt.condition(selection, alt.value(0.6), alt.value(0)), tooltip=tooltip)
+        .encode(x=x_years(), opacity=_while(selection, alt.OpacityValue, 0.6, 0), tooltip=tooltip)
         .add_params(selection)
     )
     return alt.layer(base.mark_line(), points, rule)
@@ -272,15 +272,17 @@ def year_bars(
             "end": years + offset + width / 2,
         }
     ).dropna(subset=["shown"])
-    fill = colour if colour is not None else alt.condition("datum.shown < 0", alt.value(FALL), alt.value(RISE))
+    # Channels as objects, not shorthand strings or dicts, which Altair turns into objects slowly (see _while).
+    below = alt.ConditionalPredicateValueDefGradientstringnullExprRef(test=alt.Predicate("datum.shown < 0"), value=FALL)
+    fill = colour if colour is not None else alt.ColorValue(RISE, condition=below)
     return (
         alt.Chart(data)
         .mark_bar()
         .encode(
             x=x_years("start"),
-            x2="end:Q",
+            x2=alt.X2("end:Q"),
             y=y_values(y_format=y_format, zero=True),
-            y2=alt.datum(0),
+            y2=alt.Y2(datum=0),
             color=fill,
             tooltip=[
                 alt.Tooltip("year:Q", title="Year", format="d"),
@@ -319,7 +321,7 @@ def small_multiples(
         color=alt.Color("accent:N", scale=alt.Scale(domain=[False, True], range=[PALETTE[5], PALETTE[0]]), legend=None),
     )
     points = base.mark_point(filled=True).encode(
-        size=alt.condition(hover, alt.value(60), alt.value(8)),
+        size=_while(hover, alt.SizeValue, 60, 8),
         tooltip=[
             alt.Tooltip("panel:N", title="Partner"),
             alt.Tooltip("year:Q", title="Year", format="d"),
@@ -332,6 +334,21 @@ def small_multiples(
         facet=alt.Facet("panel:N", sort=order, title=None), columns=columns
     )
     return chart(faceted.resolve_scale(y="shared"), title=title, units=units, sources=sources)
+
+
+V = TypeVar("V", alt.SizeValue, alt.OpacityValue)
+
+
+def _while(selection: alt.Parameter, channel: type[V], held: float, otherwise: float) -> V:
+    """What alt.condition(selection, alt.value(held), alt.value(otherwise)) gives, built as the classes Altair
+    would look up for that dict (each lookup builds a table of every schema class: about 20 ms a channel).
+
+    The same classes give the same spec and the same view names, which Altair derives from their repr.
+    """
+    when = alt.ConditionalParameterValueDefnumberExprRef(
+        param=alt.ParameterName(selection.name), value=held, empty=selection.empty
+    )
+    return channel(otherwise, condition=when)
 
 
 def _field(name: str) -> str:
