@@ -203,7 +203,9 @@ def lines(
     selection = alt.selection_point(
         name=hover, fields=["year"], nearest=True, on="pointerover", clear="pointerout", empty=False
     )
-    base = alt.Chart(data).encode(
+    # The data sit on the layer, and on the rule alone of its layers: Altair names a layer with a selection after
+    # a hash of its data's text (DataFrame.__repr__, tens of ms), and hashes every layer given the data itself.
+    base = alt.Chart().encode(
         x=x_years(),
         y=y_values(y_format=y_format, zero=zero, log=log),
         color=colours(order) if colour is None else colour,
@@ -219,7 +221,7 @@ def lines(
         .encode(x=x_years(), opacity=_while(selection, alt.OpacityValue, 0.6, 0), tooltip=tooltip)
         .add_params(selection)
     )
-    return alt.layer(base.mark_line(), points, rule)
+    return alt.layer(base.mark_line(), points, rule, data=data)
 
 
 @unchecked
