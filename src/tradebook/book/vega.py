@@ -96,12 +96,17 @@ def unchecked(build: Callable[P, R]) -> Callable[P, R]:
 
 @dataclass(frozen=True)
 class Chart:
-    """An Altair chart in the house style, with what its data package states: title, units, sources."""
+    """An Altair chart in the house style, with what its data package states: title, units, sources.
+
+    `heading` is the title as drawn (the title, then units and sources as subtitle). `spec` puts it in the spec:
+    set on `altair` (`properties`), it would cost a copy of the chart, which Altair rebuilds layer by layer.
+    """
 
     altair: alt.TopLevelMixin
     title: str
     units: str
     sources: tuple[Source, ...]
+    heading: alt.Title
 
 
 @unchecked
@@ -112,7 +117,7 @@ def chart(altair_chart: alt.TopLevelMixin, *, title: str, units: str, sources: l
     """
     lines = textwrap.wrap(title, TITLE_CHARS) or [title]
     heading = alt.Title(lines[0] if len(lines) == 1 else lines, subtitle=subtitle(units, sources, note))
-    return Chart(altair_chart.properties(title=heading), title, units, tuple(sources))
+    return Chart(altair_chart, title, units, tuple(sources), heading)
 
 
 def subtitle(units: str, sources: list[Source], note: str = "", width: int = 52) -> list[str]:
@@ -366,8 +371,11 @@ def spec(shown: Chart, description: str) -> dict[str, Any]:
     Altair's schema validation (jsonschema, seconds over a book's charts) is left out: it would give the same
     dict, and the tests validate every spec the book publishes (tests/test_published.py).
     """
-    out = shown.altair.to_dict(validate=False)
-    out.pop("$schema", None)  # a URL the page never loads; the embedding is told the mode instead
+    drawn = list(shown.altair.to_dict(validate=False).items())
+    # The heading where Altair puts a title, before the $schema it adds: a URL the page never loads (the embedding
+    # is told the mode instead). A title the chart has keeps its place, as `properties(title=...)` would.
+    at = [key for key, _ in drawn].index("$schema")
+    out = dict([*drawn[:at], ("title", shown.heading.to_dict(validate=False)), *drawn[at + 1 :]])
     out["config"] = {**CONFIG, **{k: v for k, v in out.get("config", {}).items() if k != "view"}}
     out["description"] = description
     if "facet" not in out and "vconcat" not in out:
