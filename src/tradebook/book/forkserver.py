@@ -303,6 +303,7 @@ def render_svg(address: str, spec: dict) -> str:
 def start_renderer(path: str) -> int:
     """Fork the chart renderer: a child that starts vl-convert's JavaScript engine once (three quarters of a
     CPU-second) and renders every kernel's charts with it, one at a time, each a function of its spec alone.
+    So a spec sent again (the same chart in two chapters) gets the answer it got, without a second rendering.
 
     The engine starts threads: only in this child, which never forks, never in the server.
     """
@@ -321,19 +322,23 @@ def start_renderer(path: str) -> int:
         die_with_parent(server)
         converter = importlib.import_module("vl_convert")
         converter.vegalite_to_svg({"mark": "point"})  # the engine starts now, while the build validates
+        replies: dict[bytes, bytes] = {}  # a spec's JSON → the answer to it
         while True:
             conn, _ = listener.accept()
             with conn:
                 try:
-                    spec = json.loads(_recv_framed(conn))
+                    request = _recv_framed(conn)
+                    spec = json.loads(request)
                 except (ConnectionError, ValueError, struct.error):
                     continue
-                try:
-                    reply = {"svg": converter.vegalite_to_svg(spec)}
-                except Exception as err:  # noqa: BLE001 - the kernel that asked raises it, as vl-convert would
-                    reply = {"error": str(err)}
+                if request not in replies:
+                    try:
+                        reply = {"svg": converter.vegalite_to_svg(spec)}
+                    except Exception as err:  # noqa: BLE001 - the kernel that asked raises it, as vl-convert would
+                        reply = {"error": str(err)}
+                    replies[request] = json.dumps(reply).encode()
                 with contextlib.suppress(OSError):
-                    _send_framed(conn, json.dumps(reply).encode())
+                    _send_framed(conn, replies[request])
     finally:
         os._exit(1)
 

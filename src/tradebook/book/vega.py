@@ -96,12 +96,17 @@ def unchecked(build: Callable[P, R]) -> Callable[P, R]:
 
 @dataclass(frozen=True)
 class Chart:
-    """An Altair chart in the house style, with what its data package states: title, units, sources."""
+    """An Altair chart in the house style, with what its data package states: title, units, sources.
+
+    `heading` is the title as drawn (the title, then units and sources as subtitle). `spec` puts it in the spec:
+    set on `altair` (`properties`), it would cost a copy of the chart, which Altair rebuilds layer by layer.
+    """
 
     altair: alt.TopLevelMixin
     title: str
     units: str
     sources: tuple[Source, ...]
+    heading: alt.Title
 
 
 @unchecked
@@ -112,7 +117,7 @@ def chart(altair_chart: alt.TopLevelMixin, *, title: str, units: str, sources: l
     """
     lines = textwrap.wrap(title, TITLE_CHARS) or [title]
     heading = alt.Title(lines[0] if len(lines) == 1 else lines, subtitle=subtitle(units, sources, note))
-    return Chart(altair_chart.properties(title=heading), title, units, tuple(sources))
+    return Chart(altair_chart, title, units, tuple(sources), heading)
 
 
 def subtitle(units: str, sources: list[Source], note: str = "", width: int = 52) -> list[str]:
@@ -203,12 +208,14 @@ def lines(
     selection = alt.selection_point(
         name=hover, fields=["year"], nearest=True, on="pointerover", clear="pointerout", empty=False
     )
-    base = alt.Chart(data).encode(
+    # The data sit on the layer, and on the rule alone of its layers: Altair names a layer with a selection after
+    # a hash of its data's text (DataFrame.__repr__, tens of ms), and hashes every layer given the data itself.
+    base = alt.Chart().encode(
         x=x_years(),
         y=y_values(y_format=y_format, zero=zero, log=log),
         color=colours(order) if colour is None else colour,
     )
-    points = base.mark_point(filled=True, opacity=1).encode(size=alt.condition(selection, alt.value(90), alt.value(24)))
+    points = base.mark_point(filled=True, opacity=1).encode(size=_while(selection, alt.SizeValue, 90, 24))
     tooltip = [alt.Tooltip("year:Q", title="Year", format="d")] + [
         alt.Tooltip(f"{_field(s)}:Q", title=f"{s} ({units})" if len(order) == 1 else s, format=y_format) for s in order
     ]
@@ -216,10 +223,10 @@ def lines(
         alt.Chart(data)
         .transform_pivot("series", value="shown", groupby=["year"])
         .mark_rule(color="#888", strokeWidth=1)
-        .encode(x=x_years(), opacity=alt.condition(selection, alt.value(0.6), alt.value(0)), tooltip=tooltip)
+        .encode(x=x_years(), opacity=_while(selection, alt.OpacityValue, 0.6, 0), tooltip=tooltip)
         .add_params(selection)
     )
-    return alt.layer(base.mark_line(), points, rule)
+    return alt.layer(base.mark_line(), points, rule, data=data)
 
 
 @unchecked
@@ -272,15 +279,17 @@ def year_bars(
             "end": years + offset + width / 2,
         }
     ).dropna(subset=["shown"])
-    fill = colour if colour is not None else alt.condition("datum.shown < 0", alt.value(FALL), alt.value(RISE))
+    # Channels as objects, not shorthand strings or dicts, which Altair turns into objects slowly (see _while).
+    below = alt.ConditionalPredicateValueDefGradientstringnullExprRef(test=alt.Predicate("datum.shown < 0"), value=FALL)
+    fill = colour if colour is not None else alt.ColorValue(RISE, condition=below)
     return (
         alt.Chart(data)
         .mark_bar()
         .encode(
             x=x_years("start"),
-            x2="end:Q",
+            x2=alt.X2("end:Q"),
             y=y_values(y_format=y_format, zero=True),
-            y2=alt.datum(0),
+            y2=alt.Y2(datum=0),
             color=fill,
             tooltip=[
                 alt.Tooltip("year:Q", title="Year", format="d"),
@@ -319,7 +328,7 @@ def small_multiples(
         color=alt.Color("accent:N", scale=alt.Scale(domain=[False, True], range=[PALETTE[5], PALETTE[0]]), legend=None),
     )
     points = base.mark_point(filled=True).encode(
-        size=alt.condition(hover, alt.value(60), alt.value(8)),
+        size=_while(hover, alt.SizeValue, 60, 8),
         tooltip=[
             alt.Tooltip("panel:N", title="Partner"),
             alt.Tooltip("year:Q", title="Year", format="d"),
@@ -332,6 +341,21 @@ def small_multiples(
         facet=alt.Facet("panel:N", sort=order, title=None), columns=columns
     )
     return chart(faceted.resolve_scale(y="shared"), title=title, units=units, sources=sources)
+
+
+V = TypeVar("V", alt.SizeValue, alt.OpacityValue)
+
+
+def _while(selection: alt.Parameter, channel: type[V], held: float, otherwise: float) -> V:
+    """What alt.condition(selection, alt.value(held), alt.value(otherwise)) gives, built as the classes Altair
+    would look up for that dict (each lookup builds a table of every schema class: about 20 ms a channel).
+
+    The same classes give the same spec and the same view names, which Altair derives from their repr.
+    """
+    when = alt.ConditionalParameterValueDefnumberExprRef(
+        param=alt.ParameterName(selection.name), value=held, empty=selection.empty
+    )
+    return channel(otherwise, condition=when)
 
 
 def _field(name: str) -> str:
@@ -347,8 +371,11 @@ def spec(shown: Chart, description: str) -> dict[str, Any]:
     Altair's schema validation (jsonschema, seconds over a book's charts) is left out: it would give the same
     dict, and the tests validate every spec the book publishes (tests/test_published.py).
     """
-    out = shown.altair.to_dict(validate=False)
-    out.pop("$schema", None)  # a URL the page never loads; the embedding is told the mode instead
+    drawn = list(shown.altair.to_dict(validate=False).items())
+    # The heading where Altair puts a title, before the $schema it adds: a URL the page never loads (the embedding
+    # is told the mode instead). A title the chart has keeps its place, as `properties(title=...)` would.
+    at = [key for key, _ in drawn].index("$schema")
+    out = dict([*drawn[:at], ("title", shown.heading.to_dict(validate=False)), *drawn[at + 1 :]])
     out["config"] = {**CONFIG, **{k: v for k, v in out.get("config", {}).items() if k != "view"}}
     out["description"] = description
     if "facet" not in out and "vconcat" not in out:
