@@ -115,12 +115,14 @@ LAYOUT_FACTS = """async () => {
 # A page that loads MathJax has typeset once MathJax's startup promise resolves. The script is deferred and
 # replaces the page's configuration object when it runs: the promise is awaited in the page, where it appears.
 MATHJAX_TYPESET = """async () => {
-  if (!document.querySelector('script[src*="mathjax"]')) return true;
-  for (let waited = 0; !(window.MathJax && MathJax.startup && MathJax.startup.promise); waited += 50) {
-    if (waited > 30000) throw new Error('MathJax did not start in 30 s');
-    await new Promise(resolve => setTimeout(resolve, 50));
+  if (document.querySelector('script[src*="mathjax"]')) {
+    for (let waited = 0; !(window.MathJax && MathJax.startup && MathJax.startup.promise); waited += 50) {
+      if (waited > 30000) throw new Error('MathJax did not start in 30 s');
+      await new Promise(resolve => setTimeout(resolve, 50));
+    }
+    await MathJax.startup.promise;
   }
-  await MathJax.startup.promise;
+  await document.fonts.ready;  // the theme's fonts, and MathJax's as formulas need them
   return true;
 }"""
 
@@ -169,18 +171,23 @@ def page_url(base: str, site: Path, page: Path) -> str:
 
 @pytest.fixture(scope="module")
 def visits(served, browser) -> dict[str, Visit]:
-    """Every page at 1280 px."""
-    return visit_all(served, browser, 1280)
+    """Every page at 1280 px, each measured once it has loaded, typeset and drawn."""
+    return visit_all(served, browser, 1280, "load")
 
 
 @pytest.fixture(scope="module")
 def narrow_visits(served, browser) -> dict[str, Visit]:
-    """Every page at 390 px, a phone's width."""
-    return visit_all(served, browser, 390)
+    """Every page at 390 px, a phone's width, each left only once the network is idle: what a page asks for
+    late (from another host or not) is recorded too. The same pages make the same requests at either width."""
+    return visit_all(served, browser, 390, "networkidle")
 
 
-def visit_all(served, browser, width: int) -> dict[str, Visit]:
-    """Open every page once, record what went wrong and how it is laid out, screenshot the chapters."""
+def visit_all(served, browser, width: int, until: str) -> dict[str, Visit]:
+    """Open every page once, record what went wrong and how it is laid out, screenshot the chapters.
+
+    `until`: the event a visit waits for before the page is typeset and measured (index.html, which redirects
+    to the introduction, always waits for the network to be idle: the page it leads to, settled).
+    """
     base, site = served
     host = urlsplit(base).netloc
     chapters = {p.resolve() for p in toc_pages(site)}
@@ -209,9 +216,9 @@ def visit_all(served, browser, width: int) -> dict[str, Visit]:
         url = page_url(base, site, path)
         visit = Visit(url)
         current.append(visit)
-        page.goto(url, wait_until="networkidle")  # index.html redirects: the page it leads to, settled
+        page.goto(url, wait_until="networkidle" if path.name == "index.html" else until)
         page.evaluate(MATHJAX_TYPESET)
-        page.wait_for_load_state("networkidle")
+        page.wait_for_load_state(until)
         page.wait_for_function("() => [...document.querySelectorAll('.tb-vega')].every(d => d.dataset.state)")
         visit.facts = page.evaluate(PAGE_FACTS) | page.evaluate(LAYOUT_FACTS)
         name = str(path.relative_to(site))

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from bookpages import offered_downloads
-from conftest import ROOT, SMALL_BOOK, copy_built, copy_project, glued, page_text, tradebook
+from conftest import ROOT, SMALL_BOOK, copy_built, copy_project, glued, page_text
 
 from tradebook.analysis import indicators
 from tradebook.book import buildinfo, normalise
@@ -52,7 +52,7 @@ def differing_files(a: Path, b: Path) -> list[str]:
     return out
 
 
-def test_two_clean_builds_are_identical_and_the_cache_keeps_downloads(built_book: Path, tmp_path: Path):
+def test_two_clean_builds_are_identical_and_the_cache_keeps_downloads(built_book: Path, tmp_path: Path, cli):
     """A second clean build in another folder gives the same bytes, the PDF included; only the run times and
     cache decisions on the build page may differ (the print style hides them, so the PDF does not).
 
@@ -60,7 +60,7 @@ def test_two_clean_builds_are_identical_and_the_cache_keeps_downloads(built_book
     files are written from the notebooks after every cache lookup: a reused notebook keeps its data.
     """
     other = copy_project(tmp_path / "other")
-    proc = tradebook("build", "--pdf", cwd=other)  # as make book builds, and as built_book is
+    proc = cli("build", "--pdf", cwd=other)  # as make book builds, and as built_book is
     assert proc.returncode == 0, proc.stderr
     assert set(statuses(proc.stdout).values()) == {"executed"}
     first, second = built_book / "_build" / "html", other / "_build" / "html"
