@@ -64,7 +64,9 @@ def book_assets(app, config) -> None:
     escaped, so that a `<img …>`, a `{glue}` role or `$…$` in an edition file stays text on the page.
     """
     config.html_static_path = [*config.html_static_path, str(RESOURCES / "static")]
-    config.templates_path = [str(RESOURCES / "templates"), *config.templates_path]
+    # Each folder once, ours first: sphinx_book_theme appends its own in place, once as extension and once as theme,
+    # to Sphinx's shared default list when the book sets none, so a second build in one process found it thrice.
+    config.templates_path = list(dict.fromkeys([str(RESOURCES / "templates"), *config.templates_path]))
     stamp = config.tradebook_stamp or {}
     found = {f"book_{key}": md_escape(stamp[key]) for key in SUBSTITUTIONS if key in stamp}
     config.myst_substitutions = {**(getattr(config, "myst_substitutions", None) or {}), **found}
