@@ -128,19 +128,24 @@ class LentKernels:
         """Left running: its kernels end with their notebooks, the server with the session."""
 
 
+def as_the_command(monkeypatch: pytest.MonkeyPatch, cwd: Path) -> None:
+    """This process set up as `tradebook` run in `cwd`: a build forks its kernels from this process's fork server
+    (`forked_kernels`) instead of starting one, and what a build sets for its workers is unset afterwards."""
+    monkeypatch.chdir(cwd)
+    monkeypatch.setattr(forkserver, "kernel_server", lambda folder: LentKernels())
+    for name in (VALIDATED, FORKSERVER, SVG_SERVICE):
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+
+
 def run_cli(argv: list[str], cwd: Path, capture, monkeypatch) -> tuple[int, str, str]:
     """`tradebook ARGV` in-process, in `cwd`: exit code, stdout, stderr (one interpreter keeps tests fast).
 
-    A build forks its kernels from this process's fork server (`forked_kernels`) instead of starting one, and
-    its workers' lines are captured with the rest when `capture` is `capfd`.
+    A build's workers' lines are captured with the rest when `capture` is `capfd`.
     """
     from tradebook.book.cli import main
 
-    monkeypatch.chdir(cwd)
-    monkeypatch.setattr(forkserver, "kernel_server", lambda folder: LentKernels())
-    for name in (VALIDATED, FORKSERVER, SVG_SERVICE):  # what a build sets for its workers, unset afterwards
-        monkeypatch.setenv(name, "")
-        monkeypatch.delenv(name)
+    as_the_command(monkeypatch, cwd)
     capture.readouterr()
     try:
         code = main(argv)
@@ -148,6 +153,16 @@ def run_cli(argv: list[str], cwd: Path, capture, monkeypatch) -> tuple[int, str,
         code = exit_.code
     out = capture.readouterr()
     return int(code or 0), out.out, out.err
+
+
+def build_here(project: Path, *args: str) -> None:
+    """`tradebook build ARGS` in this process, for a fixture shared by several tests (which has no `capfd`): its
+    lines go to pytest's own capture, shown with the error should the build fail."""
+    from tradebook.book.cli import main
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        as_the_command(monkeypatch, project)
+        assert main(["build", *args]) == 0, "the build failed: see its lines under 'Captured'"
 
 
 @pytest.fixture
@@ -178,9 +193,8 @@ def shared_build(tmp_path_factory, name: str, chapters: tuple[str, ...] | None =
         built = shared / f"{name}.built"
         if not built.exists():
             shutil.rmtree(project, ignore_errors=True)
-            proc = tradebook("build", *(["--pdf"] if pdf else []), cwd=copy_project(project, chapters))
-            assert proc.returncode == 0, proc.stderr
-            built.write_text(proc.stdout, encoding="utf-8")
+            build_here(copy_project(project, chapters), *(["--pdf"] if pdf else []))
+            built.touch()
     return project
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from bookpages import html_pages, soup
-from conftest import ROOT, copy_project, page_text, tradebook
+from conftest import ROOT, build_here, copy_project, page_text
 
 from tradebook.book import datapackage, editions, sphinxext, vega
 from tradebook.book.provenance import Provenance
@@ -92,8 +92,7 @@ def book(tmp_path_factory) -> Path:
     figures.append(same_day.replace("2005-2025 cumulative", "2005-2024 cumulative").replace(",7.6,", ",7.5,", 1))
     (data / "published_figures.csv").write_text("\n".join(figures) + "\n", encoding="utf-8")
     (project / "_toc.yml").write_text(TOC, encoding="utf-8")
-    proc = tradebook("build", *(["--pdf"] if CHROMIUM else []), cwd=project)
-    assert proc.returncode == 0, proc.stderr
+    build_here(project, *(["--pdf"] if CHROMIUM else []))
     return project / "_build" / "html"
 
 
