@@ -1,11 +1,13 @@
 """Source precedence: rank first, then a final release before a preliminary one, then the newer edition;
 a value that loses is kept out and reported, and only an override replaces a higher-standing one."""
 
+import warnings
+
 import pandas as pd
 import pytest
 from conftest import ROOT
 
-from tradebook.data.contract import TRADE
+from tradebook.data.contract import TRADE, TRADE_PRODUCTS
 from tradebook.data.folder import DataFolder
 from tradebook.data.precedence import KEPT, OVERRIDDEN, REPLACED, Standing, compare, merge, sources_used
 from tradebook.data.sources import Release, Source
@@ -96,6 +98,21 @@ def test_two_sources_nothing_decides_between_keep_the_value_there():
 def test_the_same_source_read_again_replaces_its_values_quietly():
     merged, report = merge(rows((2020, "export", 2.0, "a")), rows((2020, "export", 1.0, "a")), TRADE, {}, {})
     assert merged["value"].tolist() == [1.0] and report.changed == 1 and report.conflicts == ()
+
+
+def test_new_rows_without_quantities_keep_the_quantities_a_number_column():
+    """Rows of a source that reports no quantities, merged into rows that have them: the column stays a
+    column of numbers (pandas' concat would type it by its missing values in a future version)."""
+    columns = list(TRADE_PRODUCTS.all_columns)
+    line = (2021, "KAZ", "ITA", "export", "27", 1.0, "USD", "a")
+    existing = pd.DataFrame([(*line, 5.0, "t")], columns=columns)
+    new = pd.DataFrame([(2022, *line[1:], None, None)], columns=columns)
+    assert new["quantity"].dtype == object
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        merged, report = merge(existing, new, TRADE_PRODUCTS, {}, {})
+    assert report.added == 1 and merged["quantity"].dtype == "float64"
+    assert merged["quantity"].tolist()[0] == 5.0 and pd.isna(merged["quantity"].tolist()[1])
 
 
 def test_sources_used_names_the_source_and_release_of_each_year():

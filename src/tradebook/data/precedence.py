@@ -181,12 +181,23 @@ def merge(
             )
     winners = fresh[take]
     order = list(dict.fromkeys([*existing.columns, *new.columns]))
-    out = pd.concat([old[~old.index.isin(winners.index)], winners]).reset_index()[order]
+    out = _rows_of_both(old[~old.index.isin(winners.index)], winners).reset_index()[order]
     added = int((~matched).sum())
     used = winners.reset_index()
     taken = frozenset(zip(used["source"], used["year"].astype(int), strict=True)) if "year" in used else frozenset()
     report = MergeReport(added, changed, len(out) - added - changed, tuple(conflicts), taken)
     return sort_rows(out, dataset), report
+
+
+def _rows_of_both(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
+    """The rows of both frames; a column with no value in one frame (e.g. new rows without quantities) takes
+    the type it has in the other, where it has values, as pandas did implicitly (a behaviour it deprecates)."""
+
+    def typed(frame: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
+        empty = [c for c in frame if c in other and frame[c].isna().all() and other[c].notna().any()]
+        return frame.astype({c: other[c].dtype for c in empty if frame.empty or other[c].dtype.kind in "fO"})
+
+    return pd.concat([typed(first, second), typed(second, first)])
 
 
 def _equal(a: object, b: object) -> bool:
