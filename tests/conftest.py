@@ -108,10 +108,13 @@ def copy_project(dest: Path, chapters: tuple[str, ...] | None = None) -> Path:
 
 
 class LentKernels:
-    """This test process's fork server lent to a build run in-process, started only when a notebook must run.
+    """This test process's fork server lent to a build run in-process, started by the first build that stages.
     The build stops its own server when it ends; `stop` here leaves this one running for the next build."""
 
     error = ""
+
+    def call(self, target: str, argv: list[str]) -> int | None:
+        return forked_kernels().call(target, argv)
 
     @property
     def address(self) -> str:

@@ -26,7 +26,7 @@ from tradebook.analysis.claims import (
     SUPPORTED,
 )
 from tradebook.book import claims_view, toc
-from tradebook.book.build import validate_inputs
+from tradebook.book.staging import validate_inputs
 from tradebook.data import currency, sources
 from tradebook.data.contract import DATASETS
 from tradebook.data.errors import InputError

@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 
 from tradebook.analysis import claim_spec
 from tradebook.book import editions
-from tradebook.book.build import validate_inputs
+from tradebook.book.staging import validate_inputs
 from tradebook.data import folder as folder_module
 from tradebook.data import sources, validate
 from tradebook.data.contract import DATASETS

@@ -298,7 +298,7 @@ def test_sphinx_extension_refuses_assets_from_other_hosts(monkeypatch):
 
 
 def test_no_data_page_escapes_the_message(tmp_path: Path):
-    from tradebook.book.build import no_data_notebook
+    from tradebook.book.staging import no_data_notebook
 
     target = tmp_path / "page.ipynb"
     no_data_notebook(ROOT / "notebooks" / "trade_growth.ipynb", target, f"no rows for {PAYLOAD}")

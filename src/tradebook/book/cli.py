@@ -12,22 +12,6 @@ from ..data.errors import InputError, display_path
 from .errors import BuildError
 from .project import project_root
 
-
-def _edition(args: argparse.Namespace, root: Path):
-    """The edition the command line asks for (not yet checked against notebooks and data)."""
-    from . import editions
-
-    overrides: dict[str, tuple[object, str]] = {}
-    for assignment in args.param or []:
-        key, value = editions.parse_assignment(assignment)
-        overrides[key] = (value, f"-p {key}")
-    for key in ("partner", "start_year", "end_year", "data_dir"):
-        value = getattr(args, key)
-        if value is not None:
-            overrides[key] = (value, "--" + key.replace("_", "-"))
-    return editions.resolve(root, args.params, overrides)
-
-
 # What changes the book a build makes (not --force, --jobs, --timeout or --debug): the key of its up-to-date record.
 BUILD_ARGUMENTS = ("params", "partner", "start_year", "end_year", "data_dir", "param", "pdf")
 
@@ -37,7 +21,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .stamp import Request
 
     root = project_root()
-    request = Request(root, {name: getattr(args, name) for name in BUILD_ARGUMENTS})
+    arguments = {name: getattr(args, name) for name in BUILD_ARGUMENTS}
+    request = Request(root, arguments)
     with build_lock(root, wait=LOCK_WAIT, on_wait=lambda text: print(text, flush=True)):  # as every build does
         built = request.up_to_date()
     if built and not args.force:
@@ -45,20 +30,16 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 0
     from .forkserver import kernel_server
 
-    # Notebooks will probably run: the kernels' fork server imports their libraries on the other core while
-    # this process imports its own and checks the inputs. When none runs after all, it is stopped unused.
-    kernels = None if built else kernel_server(root / "notebooks")
+    # The kernels' fork server imports their libraries and staging's on the other core while this process
+    # imports Sphinx; staging (validation, notebooks) then runs in a child of it (book/build.py).
+    kernels = kernel_server(root / "notebooks")
     try:
         from . import build
 
-        edition = _edition(args, root)
-        edition_files = [root / "params", *([Path(args.params)] if args.params else [])]
-        reading = request.reading([*build.input_paths(root, edition), *edition_files])
-        target = build.build(
+        target, reading = build.build(
             root,
-            edition,
+            arguments,
             jobs=args.jobs,
-            pdf=args.pdf,
             timeout=args.timeout or build.TIMEOUT,
             force=args.force,
             kernels=kernels,
@@ -72,7 +53,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from ..data.validate import partial_year_warnings
-    from .build import validate_inputs
+    from .staging import validate_inputs
 
     data_dir = Path(args.data_dir) if args.data_dir else project_root() / "data"
     problems = validate_inputs(data_dir)
@@ -125,12 +106,12 @@ class Parser(argparse.ArgumentParser):
 
 
 def cmd_editions(args: argparse.Namespace) -> int:
-    from . import build, editions
+    from . import editions, staging
 
     root = project_root()
     for path in sorted((root / "params").glob("*.yml")):
         edition = editions.load(path)
-        target = display_path(build.target_dir(root, edition))
+        target = display_path(staging.target_dir(root, edition))
         print(f"{path.name:28} partner {edition.parameters.get('partner', '?'):4} → {target}")
     return 0
 

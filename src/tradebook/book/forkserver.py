@@ -17,10 +17,16 @@ the build that started it dies (the kernel's parent-death signal, `prctl`); a ke
 server in the same way. Every kernel is reaped by the server and the server by the build, so their
 CPU time counts in the build's own. A kernel whose requester hangs up before it exits is killed.
 
-Protocol (one connection per kernel): a 4-byte big-endian length, a JSON request
-{"argv": [...], "cwd": str, "env": {...}} with the requester's stdout and stderr attached as file
+The build's staging (book/staging.py: validation, papermill's workers) runs in a child of the server
+too, so the build's own process need not import pandas as well: the server imports what staging needs
+first (`STAGING`), forks a staging request already waiting by then, and imports the kernels' libraries
+while the child checks the inputs. A kernel asked for meanwhile waits in the socket's queue.
+
+Protocol (one connection per child): a 4-byte big-endian length, a JSON request
+{"argv": [...], "cwd": str, "env": {...}} for a kernel, or {"call": "module:function", ...} for a child
+that returns `function(argv)` as its exit code, with the requester's stdout and stderr attached as file
 descriptors; the answer is a JSON line {"pid": N} (or {"error": "..."}), then {"exit": CODE} when the
-kernel has exited.
+child has exited. A requester that hangs up first has its child killed, with the child's process group.
 """
 
 from __future__ import annotations
@@ -60,6 +66,8 @@ SHELL_BOUND = ("matplotlib_inline.backend_inline",)
 MAX_REQUEST = 4 * 2**20
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
+# What the build's staging imports besides the standard library (validation, editions, papermill): imported first.
+STAGING = ("pandas", "pandera.pandas", "pydantic", "yaml", "country_converter", "papermill")
 # What the kernels import, third-party libraries only (the package's own modules are imported in each kernel:
 # a tenth of a second once these are loaded, and some of them set the shell up). Besides the libraries the
 # package imports, what ipykernel, IPython, Altair and pandera import as a notebook runs.
@@ -120,6 +128,27 @@ WARM = (
 )
 
 
+def _fd(stream: object, default: int) -> int:
+    """A stream's file descriptor; for one that has none (a test's captured stream), the process's own."""
+    try:
+        return stream.fileno()  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return default
+
+
+@contextlib.contextmanager
+def listening(path: str):
+    """A Unix socket bound at `path` (this user only) and listening; closed on leaving (the path stays)."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        listener.bind(path)
+        os.chmod(path, 0o600)
+        listener.listen(16)
+        yield listener
+    finally:
+        listener.close()
+
+
 def die_with_parent(parent: int, signum: int = signal.SIGKILL) -> None:
     """Be sent `signum` when `parent` ends, however it ends (Linux); exit now if it already has."""
     with contextlib.suppress(OSError, AttributeError):
@@ -131,9 +160,10 @@ def die_with_parent(parent: int, signum: int = signal.SIGKILL) -> None:
 class ForkServer:
     """The build's handle on its fork server: `start()` early (it imports while the build validates), then `stop()`."""
 
-    def __init__(self, cwd: Path, modules: tuple[str, ...] = PRELOAD + WARM):
+    def __init__(self, cwd: Path, modules: tuple[str, ...] = PRELOAD + WARM, staging: tuple[str, ...] = STAGING):
         self.cwd = cwd  # the notebooks' folder, a kernel's: what a library reads there as it loads is the same
         self.modules = modules
+        self.staging = staging
         self.folder: Path | None = None
         self.proc: subprocess.Popen[bytes] | None = None
         self.ready: bool | None = None
@@ -152,17 +182,48 @@ class ForkServer:
     def start(self) -> ForkServer:
         self.folder = Path(tempfile.mkdtemp(prefix="tradebook-kernels-"))  # mode 0700: this user only
         env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tradebook.book.forkserver", self.address, self.svg_address, str(os.getpid())]
-            + list(self.modules),
-            cwd=self.cwd,
-            stdin=subprocess.PIPE,  # its end closes when the build ends: the server then stops
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=env,
-            start_new_session=True,  # a Ctrl-C reaches the build, which stops the server in order
-        )
+        # Bound and listening here, handed to the server: a request sent before it is up waits, never refused.
+        with listening(self.address) as listener:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "tradebook.book.forkserver", self.address, self.svg_address, str(os.getpid())]
+                + [str(listener.fileno()), *self.staging, "--", *self.modules],
+                cwd=self.cwd,
+                pass_fds=[listener.fileno()],
+                stdin=subprocess.PIPE,  # its end closes when the build ends: the server then stops
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=env,
+                start_new_session=True,  # a Ctrl-C reaches the build, which stops the server in order
+            )
         return self
+
+    def call(self, target: str, argv: list[str]) -> int | None:
+        """Run `target` ("module:function", given `argv`) in a child of the server, in this process's folder and
+        environment and writing to its stdout and stderr; its exit code, or None when the server ended first.
+
+        The child is forked once the server has imported `STAGING`. Interrupted here (Ctrl-C, SIGTERM), this
+        hangs up, and the server kills the child with its process group.
+        """
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            try:
+                conn.connect(self.address)
+                body = json.dumps({"call": target, "argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)})
+                message = struct.pack(">I", len(body)) + body.encode()
+                sent = socket.send_fds(conn, [message], [_fd(sys.stdout, 1), _fd(sys.stderr, 2)])
+                conn.sendall(message[sent:])
+            except OSError:
+                return None  # the server has gone
+            buffer = b""
+            while chunk := conn.recv(4096):
+                buffer += chunk
+                while b"\n" in buffer:
+                    line, buffer = buffer.split(b"\n", 1)
+                    answer = json.loads(line)
+                    if "exit" in answer:
+                        return int(answer["exit"])
+                    if "error" in answer:
+                        raise OSError(f"the fork server refused {target}: {answer['error']}")
+            return None
 
     def wait_ready(self, timeout: float = 120.0) -> bool:
         """True once the server has imported everything; False (with `error`) if it failed or took too long."""
@@ -351,12 +412,10 @@ def _send(conn: socket.socket, message: dict) -> None:
 class Server:
     """The serving loop: forks a kernel per request, reaps them, and ends them all when it stops."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, listener: socket.socket):
         self.path = path
-        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.listener.bind(path)
-        os.chmod(path, 0o600)
-        self.listener.listen(16)
+        self.listener = listener  # bound and listening: made by the build (ForkServer.start)
+        self.waiting: list[tuple[dict, list[int], socket.socket]] = []  # kernels asked for before the imports ended
         self.kernels: dict[int, socket.socket | None] = {}  # pid → its requester's connection (None: hung up)
         self.wake_r, self.wake_w = os.pipe()
         os.set_blocking(self.wake_r, False)
@@ -393,11 +452,34 @@ class Server:
                     self.hung_up(item)
         self.shutdown()
 
+    def accept_calls(self) -> None:
+        """Between the imports: fork the calls (staging) already asked for; keep any kernel request for later."""
+        while select.select([self.listener], [], [], 0)[0]:
+            conn, _ = self.listener.accept()
+            try:
+                request, fds = _read_request(conn)
+            except Exception as err:  # noqa: BLE001 - a bad request fails that request, not the server
+                _send(conn, {"error": f"{type(err).__name__}: {err}"})
+                conn.close()
+                continue
+            if "call" in request:
+                self.start(conn, request, fds)
+            else:
+                self.waiting.append((request, fds, conn))
+
     def accept(self) -> None:
         conn, _ = self.listener.accept()
-        fds: list[int] = []
         try:
             request, fds = _read_request(conn)
+        except Exception as err:  # noqa: BLE001 - a bad request fails that request, not the server
+            _send(conn, {"error": f"{type(err).__name__}: {err}"})
+            conn.close()
+            return
+        self.start(conn, request, fds)
+
+    def start(self, conn: socket.socket, request: dict, fds: list[int]) -> None:
+        """Fork the child a request asks for, and tell the requester its pid (or why not)."""
+        try:
             if len(fds) != 2:
                 raise ValueError("expected two file descriptors: stdout and stderr")
             check_fork_safe()
@@ -419,7 +501,7 @@ class Server:
         if pid == 0:  # the child: never returns
             os.close(sync_r)
             others = [self.listener, conn, *(c for c in self.kernels.values() if c is not None)]
-            become_kernel(request, fds, sync_w, others, [self.wake_r, self.wake_w])
+            become_child(request, fds, sync_w, others, [self.wake_r, self.wake_w])
         os.close(sync_w)
         os.read(sync_r, 1)  # the child leads its own session now: signals to its group cannot reach us
         os.close(sync_r)
@@ -487,8 +569,9 @@ def _kill_group(pid: int, sig: int) -> None:
                 raise
 
 
-def become_kernel(request: dict, fds: list[int], sync_w: int, sockets: list[socket.socket], pipes: list[int]) -> None:
-    """In the forked child: the requester's folder, environment and streams, then ipykernel. Never returns."""
+def become_child(request: dict, fds: list[int], sync_w: int, sockets: list[socket.socket], pipes: list[int]) -> None:
+    """In the forked child: the requester's folder, environment and streams, then ipykernel (or the function a
+    call names). Never returns."""
     code = 1
     try:
         signal.set_wakeup_fd(-1)
@@ -514,6 +597,11 @@ def become_kernel(request: dict, fds: list[int], sync_w: int, sockets: list[sock
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
+        if "call" in request:
+            module, _, function = request["call"].partition(":")
+            sys.argv = [module, *request["argv"]]
+            code = getattr(importlib.import_module(module), function)(list(request["argv"]))
+            return  # to `finally`, which exits
         os.environ["JPY_PARENT_PID"] = str(server)  # ipykernel exits when its parent changes: the server
         os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
         argv = list(request["argv"])
@@ -538,21 +626,27 @@ def become_kernel(request: dict, fds: list[int], sync_w: int, sockets: list[sock
 
 
 def main(argv: list[str]) -> int:
-    path, svg_path, parent, modules = argv[0], argv[1], int(argv[2]), argv[3:]
+    path, svg_path, parent, listener = argv[0], argv[1], int(argv[2]), int(argv[3])
+    cut = argv.index("--")
+    staging, modules = argv[4:cut], argv[cut + 1 :]
     die_with_parent(parent, signal.SIGTERM)  # stopped in order: its kernels killed, its folder removed
     # `python -m` put the working directory first on sys.path; a kernel's launcher leaves it off too.
     if sys.path and os.path.abspath(sys.path[0] or ".") == os.getcwd():
         del sys.path[0]
+    server = Server(path, socket.socket(fileno=listener))
     try:
+        preload(staging)
+        server.accept_calls()
         preload(modules)
         check_fork_safe()
-    except Exception as err:  # noqa: BLE001 - told to the build, which then starts kernels afresh
+    except Exception as err:  # noqa: BLE001 - told to the build, which then stages and starts kernels afresh
         print(f"error {type(err).__name__}: {err}", flush=True)
+        server.shutdown()
         return 1
-    renderer = start_renderer(svg_path)
-    server = Server(path)
-    server.kernels[renderer] = None  # ended and reaped with the kernels
+    server.kernels[start_renderer(svg_path)] = None  # ended and reaped with the kernels
     server.install_signals()
+    for request, fds, conn in server.waiting:
+        server.start(conn, request, fds)
     print("ready", flush=True)
     server.serve()
     return 0
