@@ -368,7 +368,10 @@ def test_the_corpus_is_large_and_distinct():
 
 
 @pytest.mark.xdist_group("broken")
-def test_a_refusal_from_the_real_command_has_no_traceback(project):
+@pytest.mark.parametrize("kernels", ["forked", "plain"])
+def test_a_refusal_from_the_real_command_has_no_traceback(project, kernels, monkeypatch):
+    """Staging refuses in a child of the fork server, or (plain kernels: no server) in a process of its own."""
+    monkeypatch.setenv("TRADEBOOK_KERNELS", kernels)
     (project / "data" / "trade.csv").write_text(HEADER + "\n2030,KAZ,ITA,export,-1,USD,bns-trade-by-country\n")
     try:
         proc = tradebook("build", cwd=project)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -181,3 +183,19 @@ def test_the_servers_renderer_draws_as_vl_convert_does_and_refuses_a_bad_spec(se
     with pytest.raises(ValueError):
         render_svg(server.svg_address, {"mark": {"type": "no-such-mark"}})
     assert render_svg(server.svg_address, spec)  # still serving after a refusal
+
+
+def test_a_call_runs_in_a_child_with_the_callers_folder_environment_and_output(server, tmp_path, monkeypatch, capfd):
+    """What the build's staging runs in (book/build.py): a function of the server's, given argv, its result the
+    exit code; in the caller's folder and environment, writing to the caller's stdout."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TRADEBOOK_TEST_VALUE", "seen")
+    assert server.call("builtins:len", ["a", "b", "c"]) == 3
+    assert server.call("subprocess:call", ["sh", "-c", 'echo "$PWD $TRADEBOOK_TEST_VALUE"; exit 4']) == 4
+    assert capfd.readouterr().out == f"{tmp_path} seen\n"
+
+
+def test_the_builds_own_process_imports_neither_pandas_nor_papermill():
+    """Staging imports them in the fork server's child; the build's process only renders (and imports Sphinx)."""
+    check = "import sys, tradebook.book.build, tradebook.book.cli; print({'pandas', 'papermill'} & {*sys.modules})"
+    assert subprocess.run([sys.executable, "-c", check], capture_output=True, text=True).stdout == "set()\n"
