@@ -21,3 +21,20 @@ def test_the_vintage_follows_the_bytes_of_the_file(tmp_path):
         fh.write("2031,KAZ,ITA,export,1,USD,bns-trade-by-country\n")
     after = provenance.data_vintage(data, ("KAZ", "ITA"), reads, known)
     assert max(v.latest for v in after) == 2031 and after != first
+
+
+def test_reads_noted_as_notebooks_finish_are_stated_in_the_books_order(tmp_path):
+    """Staging notes each notebook's reads when it is done (staging.note_reads), in whatever order the workers
+    finish; the pages and the build's config state them in the book's order, the same on every build."""
+    from tradebook.book import editions, staging, toc
+    from tradebook.book.cache import Cache
+
+    edition = editions.resolve(ROOT, None, {})
+    notebooks = toc.notebooks(ROOT)
+    cache = Cache(ROOT, tmp_path / "cache")  # empty: every notebook read nothing
+    noted = staging.provenance_of(ROOT, edition)
+    for nb in reversed(notebooks):
+        staging.note_reads(noted, ROOT, nb.stem, cache)
+    assert list(noted.reads) == [nb.stem for nb in reversed(notebooks)]
+    staging.in_book_order(noted, notebooks)
+    assert list(noted.reads) == list(noted.vintage) == [nb.stem for nb in notebooks]

@@ -49,19 +49,23 @@ KINDS = {".csv": "data (CSV)", ".json": "metadata (JSON)", ".svg": "image (SVG)"
 
 def prepare(folder: Path, provenance: Provenance) -> list[Path]:
     """Normalise every executed notebook in `folder` and write its downloads; returns the files written."""
+    return [file for path in sorted(Path(folder).glob("*.ipynb")) for file in prepare_notebook(path, provenance)]
+
+
+def prepare_notebook(path: Path, provenance: Provenance) -> list[Path]:
+    """Normalise one executed notebook and write its downloads beside it (`provenance` need only know its reads)."""
     written: list[Path] = []
-    for path in sorted(Path(folder).glob("*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        apply_conditions(nb, path.stem)
-        downloads = publish_downloads(nb, path.stem, provenance)
-        box_parameters(nb, provenance)
-        strip_run_metadata(nb)
-        for name, text in downloads:
-            target = path.parent / DOWNLOADS / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8", newline="\n")
-            written.append(target)
-        nbformat.write(nb, path)
+    nb = nbformat.read(path, as_version=4)
+    apply_conditions(nb, path.stem)
+    downloads = publish_downloads(nb, path.stem, provenance)
+    box_parameters(nb, provenance)
+    strip_run_metadata(nb)
+    for name, text in downloads:
+        target = path.parent / DOWNLOADS / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8", newline="\n")
+        written.append(target)
+    nbformat.write(nb, path)
     return written
 
 

@@ -20,6 +20,7 @@ import shutil
 import signal
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -44,7 +45,7 @@ from .errors import BuildError
 from .forkserver import FORKSERVER, SVG_SERVICE, die_with_parent
 from .glue import READS_MIME
 from .kernels import ForkKernelManager
-from .normalise import prepare
+from .normalise import prepare_notebook
 from .provenance import Provenance, book_version, checksums, data_vintage
 from .stamp import Request
 
@@ -83,9 +84,10 @@ def with_reads_report(notebook: Path) -> nbformat.NotebookNode:
     return nb
 
 
-def take_reads(path: Path) -> list[str]:
-    """The files an executed notebook reported reading (paths relative to its folder); drops the report."""
-    nb = nbformat.read(path, as_version=4)
+def take_reads(path: Path, nb: nbformat.NotebookNode | None = None) -> list[str]:
+    """The files an executed notebook reported reading (paths relative to its folder); drops the report from
+    the notebook at `path` (`nb`: the notebook written there, when at hand)."""
+    nb = nbformat.read(path, as_version=4) if nb is None else nb
     reads = [p for c in nb.cells for o in c.get("outputs", []) for p in o.get("data", {}).get(READS_MIME, [])]
     if nb.cells and nb.cells[-1].source == REPORT_READS:
         nb.cells.pop()
@@ -121,8 +123,9 @@ def _execute(
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     # A kernel forked from the build's fork server when it runs (book/kernels.py), else one started afresh.
     manager = {"kernel_manager_class": ForkKernelManager} if os.environ.get(FORKSERVER) else {}
+    executed = None
     try:
-        papermill.execute_notebook(
+        executed = papermill.execute_notebook(
             with_reads_report(Path(source)),
             target,
             parameters=parameters,
@@ -143,7 +146,7 @@ def _execute(
         message = f"a cell ran longer than the {timeout} s time limit and was stopped (tradebook build --timeout)"
     except Exception as err:  # noqa: BLE001 - a kernel that dies must fail the build, not crash it
         status, message = "failed", f"{type(err).__name__}: {err}"
-    reads = take_reads(Path(target)) if Path(target).is_file() else []
+    reads = take_reads(Path(target), executed) if Path(target).is_file() else []
     return status, reads, message, time.perf_counter() - started
 
 
@@ -183,11 +186,13 @@ def execute_all(
     jobs: int,
     timeout: int,
     server: Server | None = None,
+    placed: Callable[[Path], None] = lambda path: None,
 ) -> list[Outcome]:
     """Execute what the cache cannot supply, in parallel; copy every executed notebook to out_dir.
 
     Kernels are forked from `server`, the build's fork server (its kernel and chart sockets), else each
-    starts afresh.
+    starts afresh. `placed` is called with each notebook copied to out_dir (reused or executed) while the
+    others run.
     """
     code = code_digest(root)
     plans = []
@@ -207,7 +212,10 @@ def execute_all(
             log(f"  reused   {nb.name} ({reason})")
         else:
             todo.append((nb, nb_params, key, reason))
+    reused = [out_dir / o.name for o in outcomes]
     if not todo:
+        for path in reused:
+            placed(path)
         return outcomes
     work = out_dir.parent / "running"
     work.mkdir(parents=True, exist_ok=True)
@@ -225,6 +233,8 @@ def execute_all(
             target = work / nb.name
             fut = pool.submit(_execute, str(nb), str(target), nb_params, str(nb.parent), timeout)
             futures[fut] = (nb, key, target, reason)
+        for path in reused:
+            placed(path)
         for fut in as_completed(futures):
             nb, key, target, reason = futures[fut]
             status, reads, message, seconds = fut.result()
@@ -241,6 +251,7 @@ def execute_all(
             outcomes.append(Outcome(nb.name, "executed", seconds, reason))
             note = "; no data for this partner: the page says so" if status == "nodata" else ""
             log(f"  executed {nb.name} in {seconds:.1f} s ({reason}{note})")
+            placed(out_dir / nb.name)
     except BaseException:
         if pool is not None:
             stop_workers(pool)  # interrupted or crashed: no worker or kernel outlives the build
@@ -303,22 +314,38 @@ def write_config(root: Path, src: Path, provenance: Provenance, pdf: str) -> Non
     (src / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
-def collect_provenance(root: Path, edition: Edition, notebooks: list[Path], cache: Cache) -> Provenance:
-    """What this build's pages and data packages state: version, citation, files read, data vintage."""
+def provenance_of(root: Path, edition: Edition) -> Provenance:
+    """What this build's pages and data packages state (version, citation, sources), as yet without the files
+    each notebook read and their vintage, which `note_reads` adds as the notebooks are done."""
     data_dir = (root / "notebooks" / edition.parameters["data_dir"]).resolve()
-    known = sources.read(data_dir / sources.FILENAME)
-    pair = (str(edition.parameters.get("reporter", "KAZ")), str(edition.parameters.get("partner", "")))
-    reads = {nb.stem: sorted((cache.entry(nb.stem) or {}).get("reads", {})) for nb in notebooks}
     config = book_config(root)
     return Provenance(
         edition=edition,
         version=book_version(),
         author=str(config.get("author", "")),
         year=str(config.get("copyright", "")),
-        sources=known,
-        reads={stem: checksums(root, files) for stem, files in reads.items()},
-        vintage={stem: data_vintage(data_dir, pair, files, known) for stem, files in reads.items()},
+        sources=sources.read(data_dir / sources.FILENAME),
+        reads={},
+        vintage={},
     )
+
+
+def note_reads(provenance: Provenance, root: Path, stem: str, cache: Cache) -> None:
+    """Add what notebook `stem` read (its cache entry's files, with their checksums) and its data's vintage."""
+    data_dir = (root / "notebooks" / provenance.edition.parameters["data_dir"]).resolve()
+    parameters = provenance.edition.parameters
+    pair = (str(parameters.get("reporter", "KAZ")), str(parameters.get("partner", "")))
+    files = sorted((cache.entry(stem) or {}).get("reads", {}))
+    provenance.reads[stem] = checksums(root, files)
+    provenance.vintage[stem] = data_vintage(data_dir, pair, files, provenance.sources)
+
+
+def in_book_order(provenance: Provenance, notebooks: list[Path]) -> None:
+    """The notebooks' reads and vintage in the book's order (noted in the order the notebooks were done)."""
+    for found in (provenance.reads, provenance.vintage):
+        ordered = {nb.stem: found[nb.stem] for nb in notebooks}
+        found.clear()
+        found.update(ordered)
 
 
 def target_dir(root: Path, edition: Edition) -> Path:
@@ -407,12 +434,17 @@ def stage_book(
     log(f"Edition {edition.slug}: {len(notebooks)} notebooks, parameters from {edition.source}")
     cache = Cache(root, build_dir / ".cache" / edition.slug)
     jobs = jobs or os.cpu_count() or 1
-    outcomes = execute_all(root, notebooks, edition, src / "notebooks", cache, jobs, timeout, server)
+    provenance = provenance_of(root, edition)
+
+    def placed(path: Path) -> None:  # reproducible notebooks, their downloads beside them, while the others run
+        note_reads(provenance, root, path.stem, cache)
+        prepare_notebook(path, provenance)
+
+    outcomes = execute_all(root, notebooks, edition, src / "notebooks", cache, jobs, timeout, server, placed)
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:
         raise BuildError(f"notebooks/{failed[0].name} failed: {failed[0].message}")
-    provenance = collect_provenance(root, edition, notebooks, cache)
-    prepare(src / "notebooks", provenance)  # reproducible notebooks, their downloads beside them
+    in_book_order(provenance, notebooks)
     order = {nb.name: i for i, nb in enumerate(notebooks)}
     buildinfo.write_page(src / "notebooks", sorted(outcomes, key=lambda o: order[o.name]), provenance)
     pdf_name = f"{edition.slug}.pdf" if pdf else ""
