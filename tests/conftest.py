@@ -113,8 +113,8 @@ class LentKernels:
 
     error = ""
 
-    def call(self, target: str, argv: list[str]) -> int | None:
-        return forked_kernels().call(target, argv)
+    def call(self, target: str, argv: list[str], done=lambda: False) -> int | None:
+        return forked_kernels().call(target, argv, done)
 
     @property
     def address(self) -> str:

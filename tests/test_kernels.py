@@ -199,3 +199,23 @@ def test_the_builds_own_process_imports_neither_pandas_nor_papermill():
     """Staging imports them in the fork server's child; the build's process only renders (and imports Sphinx)."""
     check = "import sys, tradebook.book.build, tradebook.book.cli; print({'pandas', 'papermill'} & {*sys.modules})"
     assert subprocess.run([sys.executable, "-c", check], capture_output=True, text=True).stdout == "set()\n"
+
+
+@pytest.mark.slow
+def test_a_call_that_ends_while_the_server_still_imports_is_answered_without_waiting(tmp_path, monkeypatch):
+    """Staging forked between the server's two rounds of imports may end before the second does: the build goes
+    on as soon as staging says it is done, and the server reports the exit as soon as it serves."""
+    monkeypatch.setenv("PYTHONPATH", str(ROOT / "tests" / "fixtures" / "modules"))
+    flag = tmp_path / "done"
+    for done, expected in ((flag.exists, 0), (lambda: False, 3)):
+        kernels = ForkServer(tmp_path, modules=("slow_import",), staging=()).start()
+        try:
+            started = time.monotonic()
+            argv = ["sh", "-c", f"touch {flag}; exit 3"]
+            assert kernels.call("subprocess:call", argv, done) == expected
+            took = time.monotonic() - started
+            assert took < (1.5 if expected == 0 else 4.5), took  # the imports take 2 s; a missed exit waited 5 more
+            assert kernels.wait_ready(), kernels.error
+        finally:
+            kernels.stop()
+            flag.unlink(missing_ok=True)

@@ -111,7 +111,7 @@ def stage_book(stage: Path, request: dict[str, Any], kernels: ForkServer | None)
     if kernels is not None:
         folder.mkdir()
         asked.write_text(json.dumps({**request, "kernels": kernels.address, "charts": kernels.svg_address}))
-        code = kernels.call(f"{STAGING}:main", [str(asked), str(answer)])
+        code = kernels.call(f"{STAGING}:main", [str(asked), str(answer)], done=answer.is_file)
         if not answer.is_file() and not kernels.wait_ready():  # the server failed, and staging with it
             log(f"  kernel fork server unavailable ({kernels.error}): each kernel starts afresh")
             shutil.rmtree(folder)

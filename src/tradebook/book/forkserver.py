@@ -50,6 +50,7 @@ import tempfile
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 # Environment variable naming the server's socket: set by the build for its workers' kernel managers.
@@ -199,12 +200,14 @@ class ForkServer:
             )
         return self
 
-    def call(self, target: str, argv: list[str]) -> int | None:
+    def call(self, target: str, argv: list[str], done: Callable[[], bool] = lambda: False) -> int | None:
         """Run `target` ("module:function", given `argv`) in a child of the server, in this process's folder and
         environment and writing to its stdout and stderr; its exit code, or None when the server ended first.
 
-        The child is forked once the server has imported `STAGING`. Interrupted here (Ctrl-C, SIGTERM), this
-        hangs up, and the server kills the child with its process group.
+        The child is forked once the server has imported `STAGING`. The server reports the child's exit only
+        once it has imported the kernels' libraries too: a child that says it is done another way (`done()`,
+        e.g. the file it writes last) is taken at its word, with 0 for its exit code. Interrupted here (Ctrl-C,
+        SIGTERM), this hangs up, and the server kills the child with its process group.
         """
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
             try:
@@ -216,7 +219,14 @@ class ForkServer:
             except OSError:
                 return None  # the server has gone
             buffer = b""
-            while chunk := conn.recv(4096):
+            while True:
+                if not select.select([conn], [], [], 0.05)[0]:
+                    if done():
+                        return 0
+                    continue
+                chunk = conn.recv(4096)
+                if not chunk:
+                    return None
                 buffer += chunk
                 while b"\n" in buffer:
                     line, buffer = buffer.split(b"\n", 1)
@@ -225,7 +235,6 @@ class ForkServer:
                         return int(answer["exit"])
                     if "error" in answer:
                         raise OSError(f"the fork server refused {target}: {answer['error']}")
-            return None
 
     def wait_ready(self, timeout: float = 120.0) -> bool:
         """True once the server has imported everything; False (with `error`) if it failed or took too long."""
@@ -436,6 +445,7 @@ class Server:
 
     def serve(self) -> None:
         stdin = sys.stdin.fileno()
+        self.reap()  # a child that ended before SIGCHLD could wake the loop (staging, during the imports)
         while not self.stopping:
             watched = [self.listener, self.wake_r, stdin, *(c for c in self.kernels.values() if c is not None)]
             ready, _, _ = select.select(watched, [], [], 5.0)
