@@ -1,6 +1,6 @@
 """Build the book: stage it (check the inputs, execute the notebooks, write the sources), render it, publish it.
 
-Staging (book/staging.py) runs in a child of the kernels' fork server, which imported pandas and papermill
+Staging (book/staging.py) runs in a child of the kernels' fork server, which imported pandas and pandera
 once for it and the kernels; this process meanwhile imports Sphinx and Jupyter Book, then renders. The
 published HTML is replaced only when every step succeeded, so a failed build leaves the last good book
 untouched. One build of a project runs at a time (book.publish.build_lock), in a staging folder of its own,

@@ -123,9 +123,10 @@ TABLES = (
     "tradebook.analysis.composition:warm",
     "tradebook.data.sources:warm",
 )
-# What the build's staging uses besides the standard library (validation, editions, papermill) and those tables:
-# imported and loaded first, so that staging, forked then, checks the inputs while the server goes on.
-STAGING = ("pandas", "pandera.pandas", "pydantic", "yaml", "country_converter", "papermill", *TABLES)
+# What the build's staging checks the inputs with besides the standard library, and those tables: imported and
+# loaded first, so that staging, forked then, checks the inputs while the server goes on. (Staging imports
+# papermill itself meanwhile: no kernel needs it.)
+STAGING = ("pandas", "pandera.pandas", "pydantic", "yaml", "country_converter", *TABLES)
 # The default data folder's data files, parsed once (without the contract's rules, which staging checks): a kernel
 # still reads each file, and uses the parse only when the bytes are the same (data.validate.check).
 WARM = ("tradebook.data.validate:warm",)

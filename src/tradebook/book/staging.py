@@ -1,7 +1,7 @@
 """Stage the book for Jupyter Book: check the inputs, execute the notebooks (parallel, cached), write the sources.
 
 Everything a build does before it renders, in a process of its own: a child of the kernels' fork server
-(book/forkserver.py), which imports pandas, pandera and papermill once for it and the kernels alike, or, where
+(book/forkserver.py), which imports pandas and pandera once for it and the kernels alike, or, where
 there is none, `python -m tradebook.book.staging`. The build's process (book/build.py) meanwhile imports
 only what renders. The two speak through files in the build's staging folder: the request, then what was
 staged, or the one problem that stopped it (`main`).
