@@ -195,6 +195,16 @@ def test_every_published_chart_spec_is_valid_vega_lite(site: Path):
     assert len(specs) == figures >= 18
 
 
+def test_every_published_notebook_is_a_valid_notebook(site: Path):
+    """The notebooks a reader downloads (_sources) follow the nbformat schema: Jupyter opens them as they are.
+    (A markdown cell given an empty list of outputs made every one of them invalid, and every read of them
+    slow: nbformat re-validates an invalid notebook with jsonschema to say why.)"""
+    notebooks = sorted((site / "_sources" / "notebooks").glob("*.ipynb"))
+    assert len(notebooks) >= 8
+    for path in notebooks:
+        nbformat.validate(nbformat.reads(path.read_text(encoding="utf-8"), as_version=nbformat.NO_CONVERT))
+
+
 # --- reproducibility and the cache ---------------------------------------------------------------
 
 

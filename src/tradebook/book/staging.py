@@ -92,7 +92,8 @@ def take_reads(path: Path, nb: nbformat.NotebookNode | None = None) -> list[str]
     if nb.cells and nb.cells[-1].source == REPORT_READS:
         nb.cells.pop()
     for cell in nb.cells:
-        cell["outputs"] = [o for o in cell.get("outputs", []) if READS_MIME not in o.get("data", {})]
+        if cell.cell_type == "code":  # a markdown cell with outputs is not a valid notebook
+            cell["outputs"] = [o for o in cell.outputs if READS_MIME not in o.get("data", {})]
     nbformat.write(nb, path)
     return list(dict.fromkeys(reads))
 
