@@ -218,7 +218,7 @@ def execute_all(
         for path in reused:
             placed(path)
         return outcomes
-    work = out_dir.parent / "running"
+    work = out_dir.parent.with_name("running")  # beside the sources Sphinx reads (and the render key), not in them
     work.mkdir(parents=True, exist_ok=True)
     pool = None
     try:
