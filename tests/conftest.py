@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from tradebook.book import editions, forkserver, project, toc
-from tradebook.book.forkserver import FORKSERVER, SVG_SERVICE, ForkServer
+from tradebook.book.forkserver import FORKSERVER, PRELOAD, SVG_SERVICE, WARM, ForkServer
 from tradebook.book.kernels import ForkKernelManager
 from tradebook.data.validate import VALIDATED
 
@@ -56,7 +56,11 @@ _kernels: list[ForkServer] = []  # this test process's fork server, started by t
 def forked_kernels() -> ForkServer:
     """A fork server for the notebooks this test process runs, as the build has one for its own."""
     if not _kernels:
-        server = ForkServer(ROOT / "notebooks").start()
+        # Besides a build's preloads: papermill, which a build's staging imports once per build and a test process's
+        # staging once per test, and a warm-up of the default data's rules (tests/fixtures/modules/checked_data.py).
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("PYTHONPATH", str(ROOT / "tests" / "fixtures" / "modules"))
+            server = ForkServer(ROOT / "notebooks", modules=(*PRELOAD, *WARM, "papermill", "checked_data:warm")).start()
         assert server.wait_ready(), server.error
         _kernels.append(server)
     return _kernels[0]

@@ -35,6 +35,7 @@ def test_the_same_bytes_are_parsed_once_and_the_rules_never_taken_from_a_parse(t
     data = shutil.copytree(ROOT / "data", tmp_path / "data")
     path, trade = data / "trade.csv", DATASETS["trade"]
     original = path.read_text(encoding="utf-8")
+    monkeypatch.setattr(validate, "_CHECKED", {})  # nothing this process checked before (the same bytes would hit)
     path.write_text(original + "2030,KAZ,ITA,export,-1,USD,bns-trade-by-country\n", encoding="utf-8")
     parsed = []
     read_records = validate._read_records
@@ -62,3 +63,29 @@ def test_a_kernel_finds_the_files_its_fork_server_parsed(tmp_path, monkeypatch):
     monkeypatch.setattr(validate, "_read_records", lambda *a: pytest.fail("parsed again"))
     assert len(DataFolder(data).load("trade")) > 0 and len(DataFolder(data).load("fdi")) > 0
     validate.warm(tmp_path / "absent")  # nothing to parse: nothing to report either
+
+
+def test_a_copy_of_the_data_finds_its_files_checked(tmp_path, monkeypatch):
+    """The same bytes give the same frame wherever they lie: a copied project's staging (forked from a server
+    that checked the original) checks only what the copy changed."""
+    trade = DATASETS["trade"]
+    checked, problems = validate.check(ROOT / "data" / "trade.csv", trade)
+    assert not problems
+    copy = shutil.copytree(ROOT / "data", tmp_path / "data")
+    monkeypatch.setattr(validate, "_read_records", lambda *a: pytest.fail("parsed again"))
+    again, problems = validate.check(copy / "trade.csv", trade)
+    assert not problems and again.equals(checked) and again.attrs["lines"] == checked.attrs["lines"]
+
+
+def test_a_broken_files_problems_are_found_once_for_the_same_bytes(tmp_path, monkeypatch):
+    """A build checks trade.csv for the edition, then with the other files: a broken one is read once."""
+    path, trade = tmp_path / "trade.csv", DATASETS["trade"]
+    path.write_text((ROOT / "data" / "trade.csv").read_text(encoding="utf-8") + "2030,KAZ,ITA,export,-1,USD,x\n")
+    parsed = []
+    read_records = validate._read_records
+    monkeypatch.setattr(validate, "_read_records", lambda *a: parsed.append(a[0]) or read_records(*a))
+    first = validate.check(path, trade)
+    assert first[0] is None and first[1] and validate.check(path, trade) == first and len(parsed) == 1
+    path.write_text(path.read_text(encoding="utf-8").replace(",-1,", ",-2,"), encoding="utf-8")
+    again = validate.check(path, trade)
+    assert again[1] != first[1] and len(parsed) == 2  # other bytes: read and checked again

@@ -196,46 +196,63 @@ def check(
     for a file the build has just validated, whose content is unchanged since. With `raw`, those bytes
     are checked as the file's content, before anything is written to it.
 
-    A file is parsed (and checked) once a process for the same bytes: the build checks trade.csv for the
-    edition and again with the other files, and every kernel finds the files its fork server parsed (`warm`).
+    The same bytes are parsed (and checked) once a process, wherever they lie (the frame depends on the bytes
+    alone): the build checks trade.csv for the edition and again with the other files, every kernel finds
+    the files its fork server parsed (`warm`), and a copy of the data folder finds them too. A file's
+    problems are found once a process for the same bytes as well.
     """
-    key = None
+    digest = None
     if raw is None:
         try:
             raw = Path(path).read_bytes()
         except OSError:
             raw = None  # absent or unreadable: reported as before
         else:
-            key = (Path(path).resolve(), dataset.name, hashlib.sha256(raw).hexdigest())
+            digest = hashlib.sha256(raw).hexdigest()
             for checked in (True,) if rules else (False, True):  # a frame whose rules were checked parses alike
-                kept = _CHECKED.get((*key[:2], checked))
-                if kept is not None and kept[0] == key[2]:
+                kept = _CHECKED.get((dataset.name, checked))
+                if kept is not None and kept[0] == digest:
                     return _copy(kept[1]), []
-    try:
-        header, records, lines = _read_records(path, dataset, raw)
-    except InputError as err:
-        return None, err.problems
-    frame = pd.DataFrame(records, columns=header, dtype=object)
-    frame = frame[[c for c in dataset.all_columns if c in frame]]
-    problems = _parse_numbers(frame, lines, path, dataset)
-    if problems:
-        return None, problems
-    if rules:
-        problems = _schema_problems(frame, lines, path, dataset) + _duplicate_problems(frame, lines, path, dataset)
-        if problems:
-            return None, problems
+            refused = _REFUSED.get((Path(path).resolve(), Path.cwd(), dataset.name, rules))
+            if refused is not None and refused[0] == digest:
+                return None, list(refused[1])
+    found = _problems(path, dataset, rules, raw)
+    if isinstance(found, list):
+        if digest is not None:
+            _REFUSED[(Path(path).resolve(), Path.cwd(), dataset.name, rules)] = (digest, found)
+        return None, list(found)
+    frame, lines = found
     out = frame.astype({c: "int64" for c in dataset.integer if c in frame})
     out = out.astype({c: "float64" for c in dataset.number if c in frame})
     out.attrs["lines"] = lines
-    if key is not None:
-        _CHECKED[(*key[:2], rules)] = (key[2], out)
+    if digest is not None:
+        _CHECKED[(dataset.name, rules)] = (digest, out)
         return _copy(out), []
     return out, []
 
 
-# The last frame this process parsed without a problem from each file, as each dataset, with or without the
-# rules: (resolved path, dataset, rules checked) → (sha256 of the bytes parsed, frame).
-_CHECKED: dict[tuple[Path, str, bool], tuple[str, pd.DataFrame]] = {}
+# The last frame this process parsed without a problem as each dataset, with or without the rules:
+# (dataset, rules checked) → (sha256 of the bytes parsed, frame).
+_CHECKED: dict[tuple[str, bool], tuple[str, pd.DataFrame]] = {}
+# The last problems found in each file (named from the working directory), with or without the rules: a build
+# checks a broken trade.csv for the edition and again with the other files.
+_REFUSED: dict[tuple[Path, Path, str, bool], tuple[str, list[Problem]]] = {}
+
+
+def _problems(
+    path: Path, dataset: Dataset, rules: bool, raw: bytes | None
+) -> list[Problem] | tuple[pd.DataFrame, list[int]]:
+    """The problems of a file's bytes, or its frame (values parsed, not yet typed) and the line of each row."""
+    try:
+        header, records, lines = _read_records(path, dataset, raw)
+    except InputError as err:
+        return err.problems
+    frame = pd.DataFrame(records, columns=header, dtype=object)
+    frame = frame[[c for c in dataset.all_columns if c in frame]]
+    problems = _parse_numbers(frame, lines, path, dataset)
+    if not problems and rules:
+        problems = _schema_problems(frame, lines, path, dataset) + _duplicate_problems(frame, lines, path, dataset)
+    return problems or (frame, lines)
 
 
 def _copy(frame: pd.DataFrame) -> pd.DataFrame:
