@@ -210,7 +210,7 @@ def visit_all(served, browser, width: int, until: str) -> dict[str, Visit]:
         lambda m: m.type == "error" and current[-1].errors.append(f"console: {m.text} {m.location}"),
     )
     page.on("pageerror", lambda e: current[-1].errors.append(f"uncaught: {e}"))
-    page.on("requestfailed", lambda r: current[-1].failed.append(f"{r.url} ({r.failure})"))
+    page.on("requestfailed", lambda r: failed(current[-1], r))
     page.on("response", lambda r: r.status >= 400 and current[-1].failed.append(f"{r.url} (HTTP {r.status})"))
     for path in html_pages(site):
         url = page_url(base, site, path)
@@ -230,6 +230,14 @@ def visit_all(served, browser, width: int, until: str) -> dict[str, Visit]:
         results[name] = visit
     context.close()
     return results
+
+
+def failed(visit: Visit, request) -> None:
+    """Note a failed request; not one the browser dropped because its page left (index.html redirects at
+    once: its favicon may still be loading), which no reader sees fail."""
+    if visit.url.endswith("/index.html") and request.failure == "net::ERR_ABORTED":
+        return
+    visit.failed.append(f"{request.url} ({request.failure})")
 
 
 def hover(page, figure: str) -> str:
