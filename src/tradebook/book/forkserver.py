@@ -427,7 +427,7 @@ class Server:
     def __init__(self, path: str, listener: socket.socket):
         self.path = path
         self.listener = listener  # bound and listening: made by the build (ForkServer.start)
-        self.waiting: list[tuple[dict, list[int], socket.socket]] = []  # kernels asked for before the imports ended
+        self.waiting: list[tuple[socket.socket, dict, list[int]]] = []  # kernels asked for before the imports ended
         self.kernels: dict[int, socket.socket | None] = {}  # pid → its requester's connection (None: hung up)
         self.wake_r, self.wake_w = os.pipe()
         os.set_blocking(self.wake_r, False)
@@ -468,27 +468,27 @@ class Server:
     def accept_calls(self) -> None:
         """Between the imports: fork the calls (staging) already asked for; keep any kernel request for later."""
         while select.select([self.listener], [], [], 0)[0]:
-            conn, _ = self.listener.accept()
-            try:
-                request, fds = _read_request(conn)
-            except Exception as err:  # noqa: BLE001 - a bad request fails that request, not the server
-                _send(conn, {"error": f"{type(err).__name__}: {err}"})
-                conn.close()
-                continue
-            if "call" in request:
-                self.start(conn, request, fds)
-            else:
-                self.waiting.append((request, fds, conn))
+            received = self.receive()
+            if received is not None and "call" in received[1]:
+                self.start(*received)
+            elif received is not None:
+                self.waiting.append(received)
 
     def accept(self) -> None:
+        received = self.receive()
+        if received is not None:
+            self.start(*received)
+
+    def receive(self) -> tuple[socket.socket, dict, list[int]] | None:
+        """The next connection and its request; None when the request was bad (the requester is told why)."""
         conn, _ = self.listener.accept()
         try:
             request, fds = _read_request(conn)
         except Exception as err:  # noqa: BLE001 - a bad request fails that request, not the server
             _send(conn, {"error": f"{type(err).__name__}: {err}"})
             conn.close()
-            return
-        self.start(conn, request, fds)
+            return None
+        return conn, request, fds
 
     def start(self, conn: socket.socket, request: dict, fds: list[int]) -> None:
         """Fork the child a request asks for, and tell the requester its pid (or why not)."""
@@ -658,8 +658,8 @@ def main(argv: list[str]) -> int:
         return 1
     server.kernels[start_renderer(svg_path)] = None  # ended and reaped with the kernels
     server.install_signals()
-    for request, fds, conn in server.waiting:
-        server.start(conn, request, fds)
+    for waiting in server.waiting:
+        server.start(*waiting)
     print("ready", flush=True)
     server.serve()
     return 0
